@@ -1,0 +1,1 @@
+"""Assets, their dependencies, reconciliation and exports."""

@@ -1,0 +1,221 @@
+"""Assets with every canonical field of ``asset-schema.md`` and their lineage.
+
+The canonical field names and enum values are a contract shared with the API, exports
+and the field-mapping engine; the key is always ``asset_type``, never ``type``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Mapped, mapped_column
+
+from discovery.core.models import (
+    Base,
+    TenantScoped,
+    created_at_column,
+    fq,
+    sql_in,
+    updated_at_column,
+    uuid_pk,
+)
+
+
+class AssetType(StrEnum):
+    SERVER = "server"
+    VIRTUAL_MACHINE = "virtual_machine"
+    DATABASE = "database"
+    APPLICATION = "application"
+    NETWORK = "network"
+    LOAD_BALANCER = "load_balancer"
+    STORAGE = "storage"
+    SECURITY_GROUP = "security_group"
+    CONTAINER = "container"
+    OTHER = "other"
+
+
+class PowerState(StrEnum):
+    ON = "on"
+    OFF = "off"
+    SUSPENDED = "suspended"
+
+
+class Environment(StrEnum):
+    PRODUCTION = "production"
+    STAGING = "staging"
+    TEST = "test"
+    DEVELOPMENT = "development"
+    DR = "dr"
+
+
+class Criticality(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+
+def _optional_in(column: str, values: type[StrEnum]) -> str:
+    return f"{column} IS NULL OR {sql_in(column, values)}"
+
+
+def _percent(column: str) -> str:
+    return f"{column} IS NULL OR ({column} >= 0 AND {column} <= 100)"
+
+
+def _score(column: str) -> str:
+    return f"{column} IS NULL OR ({column} >= 0 AND {column} <= 1)"
+
+
+class Asset(TenantScoped, Base):
+    __tablename__ = "assets"
+    __table_args__ = (
+        CheckConstraint(sql_in("asset_type", AssetType), name="asset_type_known"),
+        CheckConstraint(_optional_in("power_state", PowerState), name="power_state_known"),
+        CheckConstraint(_optional_in("environment", Environment), name="environment_known"),
+        CheckConstraint(_optional_in("criticality", Criticality), name="criticality_known"),
+        CheckConstraint(_percent("cpu_utilization_percent_max"), name="cpu_utilization_in_range"),
+        CheckConstraint(
+            _percent("memory_utilization_percent_max"), name="memory_utilization_in_range"
+        ),
+        CheckConstraint(_score("confidence_score"), name="confidence_score_in_range"),
+        CheckConstraint(_score("quality_score"), name="quality_score_in_range"),
+        CheckConstraint(_score("completeness_score"), name="completeness_score_in_range"),
+        Index(
+            "idx_assets_tenant_discovery",
+            "client_account_id",
+            "engagement_id",
+            "discovery_method",
+            "discovery_flow_id",
+        ),
+        Index(
+            "idx_assets_tenant_raw_import",
+            "client_account_id",
+            "engagement_id",
+            "raw_import_records_id",
+        ),
+    )
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+
+    # Canonical fields (asset-schema.md), in the contract's order.
+    name: Mapped[str | None] = mapped_column(Text)
+    hostname: Mapped[str | None] = mapped_column(Text)
+    fqdn: Mapped[str | None] = mapped_column(Text)
+    ip_address: Mapped[str | None] = mapped_column(Text)
+    mac_address: Mapped[str | None] = mapped_column(Text)
+    serial_number: Mapped[str | None] = mapped_column(Text)
+    external_id: Mapped[str | None] = mapped_column(Text)
+    asset_type: Mapped[str] = mapped_column(Text, server_default=AssetType.OTHER.value)
+    operating_system: Mapped[str | None] = mapped_column(Text)
+    os_version: Mapped[str | None] = mapped_column(Text)
+    cpu_cores: Mapped[int | None] = mapped_column(Integer)
+    cpu_sockets: Mapped[int | None] = mapped_column(Integer)
+    memory_gb: Mapped[float | None] = mapped_column(Numeric(asdecimal=False))
+    storage_gb: Mapped[float | None] = mapped_column(Numeric(asdecimal=False))
+    storage_used_gb: Mapped[float | None] = mapped_column(Numeric(asdecimal=False))
+    disk_count: Mapped[int | None] = mapped_column(Integer)
+    nic_count: Mapped[int | None] = mapped_column(Integer)
+    virtualization_platform: Mapped[str | None] = mapped_column(Text)
+    power_state: Mapped[str | None] = mapped_column(Text)
+    manufacturer: Mapped[str | None] = mapped_column(Text)
+    model: Mapped[str | None] = mapped_column(Text)
+    database_type: Mapped[str | None] = mapped_column(Text)
+    database_version: Mapped[str | None] = mapped_column(Text)
+    cpu_utilization_percent_max: Mapped[float | None] = mapped_column(Numeric(asdecimal=False))
+    memory_utilization_percent_max: Mapped[float | None] = mapped_column(Numeric(asdecimal=False))
+    environment: Mapped[str | None] = mapped_column(Text)
+    datacenter: Mapped[str | None] = mapped_column(Text)
+    location: Mapped[str | None] = mapped_column(Text)
+    cluster: Mapped[str | None] = mapped_column(Text)
+    host: Mapped[str | None] = mapped_column(Text)
+    application_name: Mapped[str | None] = mapped_column(Text)
+    business_owner: Mapped[str | None] = mapped_column(Text)
+    technical_owner: Mapped[str | None] = mapped_column(Text)
+    business_unit: Mapped[str | None] = mapped_column(Text)
+    criticality: Mapped[str | None] = mapped_column(Text)
+    tags: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default=text("'{}'"))
+    depends_on: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default=text("'{}'"))
+
+    # Lineage (not mapped from sources).
+    discovery_flow_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey(fq("discovery_flows"), ondelete="SET NULL")
+    )
+    master_flow_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey(fq("crewai_flow_state_extensions", "flow_id"), ondelete="SET NULL")
+    )
+    raw_import_records_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey(fq("raw_import_records"), ondelete="SET NULL")
+    )
+    field_mappings_used: Mapped[str | None] = mapped_column(Text)
+    source_phase: Mapped[str | None] = mapped_column(Text)
+    current_phase: Mapped[str | None] = mapped_column(Text)
+    discovery_method: Mapped[str | None] = mapped_column(Text)
+    discovery_source: Mapped[str | None] = mapped_column(Text)
+    discovery_timestamp: Mapped[datetime | None] = mapped_column()
+    confidence_score: Mapped[float | None] = mapped_column()
+    quality_score: Mapped[float | None] = mapped_column()
+    completeness_score: Mapped[float | None] = mapped_column()
+    custom_attributes: Mapped[dict[str, Any]] = mapped_column(server_default=text("'{}'"))
+
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()
+
+
+class AssetDependency(TenantScoped, Base):
+    """``asset_id`` depends on ``depends_on_asset_id``, found by ``source_flow_id``."""
+
+    __tablename__ = "asset_dependencies"
+    __table_args__ = (
+        UniqueConstraint(
+            "asset_id", "depends_on_asset_id", "dependency_type", name="uq_asset_dependencies_edge"
+        ),
+        CheckConstraint("asset_id <> depends_on_asset_id", name="not_self"),
+    )
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    asset_id: Mapped[uuid.UUID] = mapped_column(ForeignKey(fq("assets"), ondelete="CASCADE"))
+    depends_on_asset_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey(fq("assets"), ondelete="CASCADE"), index=True
+    )
+    dependency_type: Mapped[str] = mapped_column(Text, server_default="depends_on")
+    source_flow_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey(fq("discovery_flows"), ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[datetime] = created_at_column()
+
+
+class FailedAssetChunk(TenantScoped, Base):
+    """Dead letter: an inventory chunk that failed, kept until it is reprocessed."""
+
+    __tablename__ = "failed_asset_chunks"
+    __table_args__ = (
+        UniqueConstraint("discovery_flow_id", "chunk_number"),
+        CheckConstraint("first_row_number <= last_row_number", name="row_range_ordered"),
+    )
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    discovery_flow_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey(fq("discovery_flows"), ondelete="CASCADE")
+    )
+    chunk_number: Mapped[int] = mapped_column()
+    first_row_number: Mapped[int] = mapped_column()
+    last_row_number: Mapped[int] = mapped_column()
+    error: Mapped[str] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(server_default=text("1"))
+    created_at: Mapped[datetime] = created_at_column()
+    reprocessed_at: Mapped[datetime | None] = mapped_column()

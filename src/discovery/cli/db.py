@@ -1,0 +1,85 @@
+"""``discovery db``: schema migrations and wiring maintenance."""
+
+from __future__ import annotations
+
+import typer
+
+from discovery.cli.common import database_url, fail, info, ready_database_url, run, with_session
+from discovery.core import migrations
+from discovery.health.constraints import (
+    add_missing_wiring_constraints,
+    drop_wiring_constraints,
+    validate_wiring_constraints,
+)
+from discovery.health.repair import repair_wiring
+
+app = typer.Typer(help="Database schema and wiring maintenance.", no_args_is_help=True)
+
+
+@app.command()
+def upgrade(revision: str = typer.Argument("head", help="Target revision.")) -> None:
+    """Apply migrations up to REVISION (default: the newest)."""
+    url = database_url()
+    migrations.upgrade(url, revision)
+    info(f"database at revision {run(migrations.current_revision_async(url))}")
+
+
+@app.command()
+def downgrade(revision: str = typer.Argument(..., help="Target revision, or `base`.")) -> None:
+    """Revert migrations down to REVISION (`base` removes the whole schema)."""
+    url = database_url()
+    migrations.downgrade(url, revision)
+    info(f"database at revision {run(migrations.current_revision_async(url)) or 'base'}")
+
+
+@app.command()
+def current() -> None:
+    """Print the revision the database is at (`none` before any migration)."""
+    url = database_url()
+    revision = run(migrations.current_revision_async(url))
+    head = migrations.head_revision()
+    suffix = " (head)" if revision == head else f" (head is {head})"
+    typer.echo(f"{revision or 'none'}{suffix}")
+
+
+@app.command("repair-wiring")
+def repair_wiring_command(
+    dry_run: bool = typer.Option(False, "--dry-run", help="Report, change nothing."),
+) -> None:
+    """Restore links that can be derived from the other side of the wiring."""
+    url = ready_database_url()
+    report = run(with_session(url, lambda s: repair_wiring(s, dry_run=dry_run)))
+    verb = "would repair" if dry_run else "repaired"
+    for name, count in report.counts.items():
+        typer.echo(f"{name}: {count}")
+    info(f"{verb} {report.total} link(s)")
+
+
+@app.command("drop-wiring-constraints")
+def drop_wiring_constraints_command() -> None:
+    """Drop the four wiring foreign keys at once (the plans' fast rollback)."""
+    url = ready_database_url()
+    dropped = run(with_session(url, drop_wiring_constraints))
+    for name in dropped:
+        typer.echo(f"dropped {name}")
+    info(
+        f"{len(dropped)} wiring foreign key(s) dropped; put them back with "
+        "`discovery db restore-wiring-constraints`"
+    )
+
+
+@app.command("restore-wiring-constraints")
+def restore_wiring_constraints_command() -> None:
+    """Add missing wiring foreign keys NOT VALID, then validate all four."""
+    url = ready_database_url()
+    added = run(with_session(url, add_missing_wiring_constraints))
+    for name in added:
+        typer.echo(f"added {name} (NOT VALID)")
+    try:
+        run(with_session(url, validate_wiring_constraints))
+    except typer.Exit:
+        fail(
+            "validation failed while orphaned references exist: run "
+            "`discovery db repair-wiring`, then this command again"
+        )
+    info("all four wiring foreign keys are present and validated")

@@ -1,0 +1,62 @@
+"""Engine, sessions and the unit of work.
+
+The caller owns the transaction: a request dependency or a job's unit of work opens the
+session and the transaction, commits on success and rolls back on error. Services and
+repositories only ``flush()``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+from discovery.core.embedded_postgres import embedded_database_url
+from discovery.core.settings import Settings
+
+DRIVER = "postgresql+psycopg"
+
+
+def sqlalchemy_url(url: str) -> URL:
+    """A libpq-style URL (``postgresql://…``, unix-socket hosts included) for psycopg 3."""
+    parsed = make_url(url)
+    return parsed.set(drivername=DRIVER)
+
+
+def libpq_url(url: str | URL) -> str:
+    """The plain ``postgresql://`` form of a URL, for libpq tools and psycopg itself."""
+    parsed = url if isinstance(url, URL) else make_url(url)
+    return parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def resolve_database_url(settings: Settings) -> str:
+    """``DATABASE_URL`` when configured, else the embedded PostgreSQL's URL (started here)."""
+    if settings.database_url:
+        return settings.database_url
+    return embedded_database_url(settings.data_dir)
+
+
+def create_engine(url: str, **kwargs: object) -> AsyncEngine:
+    options: dict[str, object] = {"pool_pre_ping": True}
+    options.update(kwargs)
+    return create_async_engine(sqlalchemy_url(url), **options)
+
+
+def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+@asynccontextmanager
+async def unit_of_work(
+    factory: async_sessionmaker[AsyncSession],
+) -> AsyncIterator[AsyncSession]:
+    """One session, one transaction: committed when the block succeeds, else rolled back."""
+    async with factory() as session, session.begin():
+        yield session

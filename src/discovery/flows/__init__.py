@@ -1,0 +1,1 @@
+"""Master flows and discovery flows: status, phases and the phase runner."""

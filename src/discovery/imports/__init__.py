@@ -1,0 +1,1 @@
+"""File imports: readers, ``data_imports`` and their ``raw_import_records``."""

@@ -1,0 +1,1 @@
+"""Field mapping: suggestions from headers and values, review and approval."""

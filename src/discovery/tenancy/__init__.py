@@ -1,0 +1,1 @@
+"""Client accounts, engagements, users and their memberships."""

@@ -1,0 +1,139 @@
+"""Creating tenants and users. Functions flush; the caller owns the transaction."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from discovery.core.security import hash_password
+from discovery.tenancy.models import (
+    ClientAccount,
+    ClientAccountMembership,
+    Engagement,
+    Role,
+    User,
+)
+
+
+class TenancyError(Exception):
+    """A tenancy operation cannot be done; the message says why."""
+
+
+class NotFoundError(TenancyError):
+    pass
+
+
+class AlreadyExistsError(TenancyError):
+    pass
+
+
+@dataclass(frozen=True)
+class Created:
+    """The id of a record and whether this call created it (False: it already existed)."""
+
+    id: uuid.UUID
+    created: bool
+
+
+def _clean_name(name: str, what: str) -> str:
+    cleaned = " ".join(name.split())
+    if not cleaned:
+        raise TenancyError(f"the {what} name must not be empty")
+    return cleaned
+
+
+async def get_client_by_name(session: AsyncSession, name: str) -> ClientAccount | None:
+    result = await session.execute(
+        select(ClientAccount).where(ClientAccount.name == _clean_name(name, "client account"))
+    )
+    return result.scalar_one_or_none()
+
+
+async def require_client(session: AsyncSession, name: str) -> ClientAccount:
+    client = await get_client_by_name(session, name)
+    if client is None:
+        raise NotFoundError(f"client account {name!r} does not exist")
+    return client
+
+
+async def create_client_account(session: AsyncSession, name: str) -> Created:
+    """Create a client account; an existing one of the same name is returned as is."""
+    name = _clean_name(name, "client account")
+    existing = await get_client_by_name(session, name)
+    if existing is not None:
+        return Created(existing.id, created=False)
+    client = ClientAccount(name=name)
+    session.add(client)
+    await session.flush()
+    return Created(client.id, created=True)
+
+
+async def get_engagement(
+    session: AsyncSession, client_name: str, engagement_name: str
+) -> Engagement | None:
+    client = await require_client(session, client_name)
+    result = await session.execute(
+        select(Engagement).where(
+            Engagement.client_account_id == client.id,
+            Engagement.name == _clean_name(engagement_name, "engagement"),
+        )
+    )
+    return result.scalar_one_or_none()
+
+
+async def create_engagement(session: AsyncSession, client_name: str, name: str) -> Created:
+    """Create an engagement in a client account; an existing one is returned as is."""
+    client = await require_client(session, client_name)
+    name = _clean_name(name, "engagement")
+    existing = await get_engagement(session, client.name, name)
+    if existing is not None:
+        return Created(existing.id, created=False)
+    engagement = Engagement(client_account_id=client.id, name=name)
+    session.add(engagement)
+    await session.flush()
+    return Created(engagement.id, created=True)
+
+
+def normalise_email(email: str) -> str:
+    cleaned = email.strip().lower()
+    local, _, domain = cleaned.partition("@")
+    if not local or not domain or " " in cleaned:
+        raise TenancyError(f"{email!r} is not a valid e-mail address")
+    return cleaned
+
+
+async def get_user_by_email(session: AsyncSession, email: str) -> User | None:
+    result = await session.execute(select(User).where(User.email == normalise_email(email)))
+    return result.scalar_one_or_none()
+
+
+async def create_user(
+    session: AsyncSession,
+    email: str,
+    password: str,
+    *,
+    platform_admin: bool = False,
+    client_name: str | None = None,
+    role: Role | None = None,
+) -> uuid.UUID:
+    """Create a user, optionally as a member of a client account with a role."""
+    email = normalise_email(email)
+    if (client_name is None) != (role is None):
+        raise TenancyError("a membership needs both a client account and a role")
+    if await get_user_by_email(session, email) is not None:
+        raise AlreadyExistsError(f"a user with e-mail {email} already exists")
+    client = await require_client(session, client_name) if client_name else None
+    user = User(
+        email=email, password_hash=hash_password(password), is_platform_admin=platform_admin
+    )
+    session.add(user)
+    await session.flush()
+    if client is not None and role is not None:
+        session.add(
+            ClientAccountMembership(user_id=user.id, client_account_id=client.id, role=role.value)
+        )
+        await session.flush()
+    return user.id
