@@ -45,7 +45,7 @@ def create_engagement(
 
 
 def _ask_password() -> str:
-    password: str = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    password: str = typer.prompt("Password", hide_input=True, confirmation_prompt=True, err=True)
     return password
 
 

@@ -830,13 +830,11 @@ def downgrade() -> None:
         op.f("ix_asset_dependencies_source_flow_id"),
         table_name="asset_dependencies",
         schema="migration",
-        if_not_exists=True,
     )
     op.drop_index(
         op.f("ix_asset_dependencies_depends_on_asset_id"),
         table_name="asset_dependencies",
         schema="migration",
-        if_not_exists=True,
     )
     op.drop_table("asset_dependencies", schema="migration")
     op.drop_table("failed_asset_chunks", schema="migration")
@@ -861,7 +859,6 @@ def downgrade() -> None:
         "ix_master_flows_tenant_status",
         table_name="crewai_flow_state_extensions",
         schema="migration",
-        if_not_exists=True,
     )
     op.drop_table("crewai_flow_state_extensions", schema="migration")
     op.drop_table("engagements", schema="migration")
@@ -869,7 +866,6 @@ def downgrade() -> None:
         op.f("ix_client_account_memberships_client_account_id"),
         table_name="client_account_memberships",
         schema="migration",
-        if_not_exists=True,
     )
     op.drop_table("client_account_memberships", schema="migration")
     op.drop_table("users", schema="migration")
