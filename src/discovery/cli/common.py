@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, NoReturn, TypeVar
 
@@ -38,10 +39,12 @@ def info(message: str) -> None:
 
 def settings() -> Settings:
     try:
-        return get_settings()
+        loaded = get_settings()
     except SettingsError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(EXIT_CONFIG) from None
+    logging.getLogger().setLevel(loaded.log_level)
+    return loaded
 
 
 def database_url() -> str:

@@ -59,7 +59,7 @@ class Settings(BaseSettings):
         description="Key that signs access tokens (at least 32 characters).",
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
-        default="INFO", validation_alias=_env("DISCOVERY_LOG_LEVEL")
+        default="WARNING", validation_alias=_env("DISCOVERY_LOG_LEVEL")
     )
 
     asset_batch_chunk_size: Annotated[int, Field(ge=10, le=5000)] = Field(
