@@ -46,6 +46,7 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 def _reset_schema(url: str) -> None:
     with psycopg.connect(libpq_url(url), autocommit=True) as connection:
         connection.execute(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
+        connection.execute("DROP SCHEMA IF EXISTS procrastinate CASCADE")
 
 
 @pytest.fixture(scope="session")

@@ -31,6 +31,14 @@ EXPECTED_TABLES = {
     "assets",
     "asset_dependencies",
     "failed_asset_chunks",
+    "learned_field_mappings",
+}
+
+JOB_QUEUE_TABLES = {
+    "procrastinate_jobs",
+    "procrastinate_events",
+    "procrastinate_periodic_defers",
+    "procrastinate_workers",
 }
 
 SEED_INDEXES = {
@@ -58,8 +66,8 @@ def _query(url: str, sql: str, *params: object) -> list[tuple[object, ...]]:
         return connection.execute(sql, params or None).fetchall()
 
 
-def _tables(url: str) -> set[str]:
-    rows = _query(url, "SELECT tablename FROM pg_tables WHERE schemaname = 'migration'")
+def _tables(url: str, schema: str = "migration") -> set[str]:
+    rows = _query(url, "SELECT tablename FROM pg_tables WHERE schemaname = %s", schema)
     return {str(row[0]) for row in rows}
 
 
@@ -108,6 +116,7 @@ def test_there_is_one_head() -> None:
 def test_upgrade_builds_every_table_in_schema_migration(scratch_database_url: str) -> None:
     migrations.upgrade(scratch_database_url)
     assert _tables(scratch_database_url) == EXPECTED_TABLES
+    assert _tables(scratch_database_url, "procrastinate") == JOB_QUEUE_TABLES
     public = _query(
         scratch_database_url, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"
     )
@@ -153,6 +162,7 @@ def test_round_trip_upgrade_downgrade_upgrade(scratch_database_url: str) -> None
     migrations.upgrade(scratch_database_url)
     migrations.downgrade(scratch_database_url, "base")
     assert _tables(scratch_database_url) == {"alembic_version"}
+    assert _tables(scratch_database_url, "procrastinate") == set()
     assert migrations.current_revision(scratch_database_url) is None
     migrations.upgrade(scratch_database_url)
     assert _tables(scratch_database_url) == EXPECTED_TABLES

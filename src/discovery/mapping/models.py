@@ -68,3 +68,30 @@ class ImportFieldMapping(TenantScoped, Base):
     approved_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
+
+
+class LearnedFieldMapping(Base):
+    """A mapping a user approved for a header, offered again to the same client account.
+
+    Learned per client account (not per engagement): the same client's tools export the
+    same headers across engagements. ``target_field`` None means "leave unmapped".
+    """
+
+    __tablename__ = "learned_field_mappings"
+    __table_args__ = (UniqueConstraint("client_account_id", "header_key"),)
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    client_account_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey(fq("client_accounts"), ondelete="CASCADE")
+    )
+    header_key: Mapped[str] = mapped_column(Text)
+    source_field: Mapped[str] = mapped_column(Text)
+    target_field: Mapped[str | None] = mapped_column(Text)
+    learned_from_import_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey(fq("data_imports"), ondelete="SET NULL")
+    )
+    created_by: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey(fq("users"), ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()
