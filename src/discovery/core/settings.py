@@ -88,6 +88,37 @@ class Settings(BaseSettings):
         description="Largest page the asset listing returns; larger requests are capped.",
     )
 
+    max_upload_bytes: Annotated[int, Field(ge=1024, le=10 * 1024**3)] = Field(
+        default=500 * 1024**2,
+        validation_alias=_env("DISCOVERY_MAX_UPLOAD_BYTES"),
+        description="Largest file an import accepts, in bytes.",
+    )
+    max_import_rows: Annotated[int, Field(ge=1, le=50_000_000)] = Field(
+        default=2_000_000,
+        validation_alias=_env("DISCOVERY_MAX_IMPORT_ROWS"),
+        description="Most data rows one import may hold.",
+    )
+    max_import_columns: Annotated[int, Field(ge=1, le=5000)] = Field(
+        default=500,
+        validation_alias=_env("DISCOVERY_MAX_IMPORT_COLUMNS"),
+        description="Most columns one import may hold.",
+    )
+    mapping_auto_approve: bool = Field(
+        default=False,
+        validation_alias=_env("MAPPING_AUTO_APPROVE"),
+        description="Approve suggestions without review when all reach the threshold.",
+    )
+    mapping_auto_approve_threshold: Annotated[float, Field(ge=0.0, le=1.0)] = Field(
+        default=0.9,
+        validation_alias=_env("MAPPING_AUTO_APPROVE_THRESHOLD"),
+        description="Confidence every mapped column needs for automatic approval.",
+    )
+    worker_stalled_seconds: Annotated[int, Field(ge=2, le=3600)] = Field(
+        default=30,
+        validation_alias=_env("DISCOVERY_WORKER_STALLED_SECONDS"),
+        description="A worker silent this long is presumed dead; its jobs are retried.",
+    )
+
     @field_validator("database_url")
     @classmethod
     def _check_database_url(cls, value: str | None) -> str | None:
@@ -98,6 +129,11 @@ class Settings(BaseSettings):
         if scheme not in {"postgresql", "postgres", "postgresql+psycopg"}:
             raise ValueError("must be a PostgreSQL URL such as postgresql://user:pass@host:5432/db")
         return value
+
+    @property
+    def uploads_dir(self) -> Path:
+        """Where imported files are kept for their import job (share it between workers)."""
+        return self.data_dir / "uploads"
 
     @model_validator(mode="after")
     def _production_needs_secret(self) -> Settings:

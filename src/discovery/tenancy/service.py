@@ -137,3 +137,16 @@ async def create_user(
         )
         await session.flush()
     return user.id
+
+
+async def resolve_tenant(
+    session: AsyncSession, client_name: str, engagement_name: str
+) -> tuple[uuid.UUID, uuid.UUID]:
+    """The ids of a client account and one of its engagements, by name."""
+    client = await require_client(session, client_name)
+    engagement = await get_engagement(session, client.name, engagement_name)
+    if engagement is None:
+        raise NotFoundError(
+            f"engagement {engagement_name!r} does not exist in client account {client.name!r}"
+        )
+    return client.id, engagement.id

@@ -1,0 +1,255 @@
+"""``discovery run``, ``discovery flows …`` and ``discovery worker``."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from pathlib import Path
+from typing import Any
+
+import typer
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from discovery.cli.common import fail, info, ready_database_url, run, settings, with_session
+from discovery.cli.progress import ProgressLine
+from discovery.core.database import create_engine, create_session_factory, unit_of_work
+from discovery.core.settings import Settings
+from discovery.flows import control, service
+from discovery.flows.jobs import run_worker
+from discovery.flows.models import FlowStatus
+from discovery.flows.summary import flow_summary
+from discovery.tenancy.service import TenancyError, resolve_tenant
+
+flows_app = typer.Typer(help="Inspect and steer discovery flows.", no_args_is_help=True)
+
+POLL_SECONDS = 0.3
+SETTLED = service.RESTING
+
+
+async def _snapshot(
+    factory: async_sessionmaker[AsyncSession], flow_id: uuid.UUID
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    async with unit_of_work(factory) as session:
+        flow = await service.find_flow(session, flow_id)
+        return await flow_summary(session, flow), dict(flow.phase_state)
+
+
+async def drive_flow(
+    url: str, current: Settings, flow_id: uuid.UUID, progress: ProgressLine
+) -> dict[str, Any]:
+    """Run an in-process worker until the flow rests; returns the final summary."""
+    engine = create_engine(url)
+    factory = create_session_factory(engine)
+    stop = asyncio.Event()
+    worker = asyncio.create_task(run_worker(url, current, stop=stop, install_signal_handlers=False))
+    try:
+        while True:
+            summary, phase_state = await _snapshot(factory, flow_id)
+            progress.update(summary, phase_state)
+            if FlowStatus(summary["status"]) in SETTLED:
+                return summary
+            if worker.done():
+                worker.result()
+                fail("the worker stopped unexpectedly")
+            await asyncio.sleep(POLL_SECONDS)
+    finally:
+        progress.close()
+        stop.set()
+        await worker
+        await engine.dispose()
+
+
+def _print_summary(summary: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        typer.echo(json.dumps(summary, indent=2, sort_keys=True))
+        return
+    counters = summary["counters"]
+    typer.echo(f"master flow   {summary['master_flow_id']}")
+    typer.echo(f"import        {summary['data_import_id']} ({summary['file_name']})")
+    typer.echo(f"status        {summary['status']} (phase {summary['current_phase']})")
+    if counters:
+        typer.echo(
+            f"rows          {counters['total_rows']:,} read, "
+            f"{counters['blank_rows_skipped']:,} blank skipped, "
+            f"{counters['valid_rows']:,} valid, {counters['invalid_rows']:,} invalid"
+        )
+    if summary["error"]:
+        typer.echo(f"error         {summary['error']['phase']}: {summary['error']['message']}")
+    if summary["field_mappings"]:
+        typer.echo("field mappings:")
+        for item in summary["field_mappings"]:
+            target = item["target_field"] or "(unmapped: kept as custom attribute)"
+            confidence = item["confidence"]
+            shown = f"{confidence:.2f}" if confidence is not None else "  - "
+            typer.echo(
+                f"  {item['source_field'][:32]:<32} -> {target:<30} {shown} "
+                f"{item['match_type'] or ''} [{item['status']}]"
+            )
+    if summary["status"] == FlowStatus.WAITING_FOR_APPROVAL.value:
+        info(
+            "review the mappings, then: discovery flows approve "
+            f"{summary['master_flow_id']} [--map SOURCE=TARGET] [--unmap SOURCE]"
+        )
+
+
+def _exit_code(summary: dict[str, Any]) -> int:
+    return 1 if summary["status"] in {FlowStatus.FAILED.value, FlowStatus.CANCELLED.value} else 0
+
+
+def run_command(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True),
+    client: str = typer.Option(..., help="Client account name."),
+    engagement: str = typer.Option(..., help="Engagement name."),
+    sheet: str | None = typer.Option(None, help="Worksheet to read (XLSX)."),
+    approve_mappings: bool = typer.Option(
+        False, "--approve-mappings", help="Approve the suggested mappings and run to the end."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Import FILE and drive its discovery flow, then print a summary."""
+    url = ready_database_url()
+    current = settings()
+
+    async def start(session: AsyncSession) -> uuid.UUID:
+        client_id, engagement_id = await resolve_tenant(session, client, engagement)
+        flow = await control.start_from_file(
+            session,
+            client_account_id=client_id,
+            engagement_id=engagement_id,
+            source=file,
+            file_name=file.name,
+            uploads_dir=current.uploads_dir,
+            max_bytes=current.max_upload_bytes,
+            sheet=sheet,
+            options={"auto_approve": approve_mappings},
+        )
+        return flow.master_flow_id
+
+    try:
+        flow_id = run(with_session(url, start))
+    except TenancyError as exc:
+        fail(str(exc))
+    summary = run(drive_flow(url, current, flow_id, ProgressLine()))
+    _print_summary(summary, as_json)
+    raise typer.Exit(_exit_code(summary))
+
+
+def _parse_maps(values: list[str]) -> dict[str, str]:
+    parsed: dict[str, str] = {}
+    for value in values:
+        source, sep, target = value.rpartition("=")
+        if not sep or not source or not target:
+            fail(f"--map takes SOURCE=TARGET, got {value!r}")
+        parsed[source] = target.strip()
+    return parsed
+
+
+@flows_app.command("approve")
+def approve_command(
+    flow_id: uuid.UUID = typer.Argument(..., help="Master flow id."),
+    maps: list[str] = typer.Option([], "--map", help="Override: SOURCE=TARGET (repeatable)."),
+    unmaps: list[str] = typer.Option([], "--unmap", help="Leave SOURCE unmapped (repeatable)."),
+    wait: bool = typer.Option(True, help="Run the rest of the flow here and wait for it."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Approve a flow's field mappings (with overrides) and resume it."""
+    url = ready_database_url()
+    current = settings()
+    overrides = _parse_maps(maps)
+
+    async def approve(session: AsyncSession) -> None:
+        flow = await service.find_flow(session, flow_id)
+        await control.approve_mappings(
+            session, flow, user_id=None, overrides=overrides, unmapped=set(unmaps)
+        )
+
+    _steer(url, approve)
+    _finish(url, current, flow_id, wait, as_json)
+
+
+def _steer(url: str, action: Any) -> None:
+    try:
+        run(with_session(url, action))
+    except (service.FlowNotFoundError, control.FlowStateError, ValueError) as exc:
+        fail(str(exc).strip("'\""))
+
+
+def _finish(url: str, current: Settings, flow_id: uuid.UUID, wait: bool, as_json: bool) -> None:
+    if wait:
+        summary = run(drive_flow(url, current, flow_id, ProgressLine()))
+    else:
+        summary = run(_summary_only(url, flow_id))
+    _print_summary(summary, as_json)
+    raise typer.Exit(_exit_code(summary))
+
+
+async def _summary_only(url: str, flow_id: uuid.UUID) -> dict[str, Any]:
+    engine = create_engine(url)
+    try:
+        return (await _snapshot(create_session_factory(engine), flow_id))[0]
+    finally:
+        await engine.dispose()
+
+
+@flows_app.command("show")
+def show_command(
+    flow_id: uuid.UUID = typer.Argument(..., help="Master flow id."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Print a flow's status, counters and mappings."""
+    url = ready_database_url()
+    try:
+        summary = run(_summary_only(url, flow_id))
+    except service.FlowNotFoundError as exc:
+        fail(str(exc).strip("'\""))
+    _print_summary(summary, as_json)
+
+
+@flows_app.command("resume")
+def resume_command(
+    flow_id: uuid.UUID = typer.Argument(..., help="Master flow id."),
+    wait: bool = typer.Option(True, help="Run the flow here and wait for it."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Resume a paused or failed flow from its current phase."""
+    url = ready_database_url()
+
+    async def resume(session: AsyncSession) -> None:
+        await control.resume(session, await service.find_flow(session, flow_id))
+
+    _steer(url, resume)
+    _finish(url, settings(), flow_id, wait, as_json)
+
+
+@flows_app.command("pause")
+def pause_command(flow_id: uuid.UUID = typer.Argument(..., help="Master flow id.")) -> None:
+    """Pause a running flow after its current phase step."""
+    url = ready_database_url()
+
+    async def pause(session: AsyncSession) -> None:
+        await control.pause(session, await service.find_flow(session, flow_id))
+
+    _steer(url, pause)
+    info("paused")
+
+
+@flows_app.command("cancel")
+def cancel_command(flow_id: uuid.UUID = typer.Argument(..., help="Master flow id.")) -> None:
+    """Cancel a flow; its data is kept."""
+    url = ready_database_url()
+
+    async def cancel(session: AsyncSession) -> None:
+        await control.cancel(session, await service.find_flow(session, flow_id))
+
+    _steer(url, cancel)
+    info("cancelled")
+
+
+def worker_command(
+    concurrency: int = typer.Option(1, min=1, max=64, help="Jobs run at the same time."),
+) -> None:
+    """Run a standalone worker for flow phases (any number, on any machine)."""
+    url = ready_database_url()
+    info(f"worker started (concurrency {concurrency}); Ctrl+C stops it")
+    run(run_worker(url, settings(), concurrency=concurrency))

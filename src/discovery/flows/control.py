@@ -1,0 +1,126 @@
+"""What people do to a flow: start it from a file, approve its mappings, pause, resume,
+cancel. Functions flush; the caller owns the transaction (and so the enqueued job)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from discovery.flows import service
+from discovery.flows.models import DiscoveryFlow, FlowStatus, Phase
+from discovery.flows.queue import enqueue_phase
+from discovery.imports import service as imports
+from discovery.imports.models import ImportStatus
+from discovery.mapping import service as mapping
+
+
+class FlowStateError(ValueError):
+    """The flow is not in a state that allows this action; the message says why."""
+
+
+async def start_from_file(
+    session: AsyncSession,
+    *,
+    client_account_id: uuid.UUID,
+    engagement_id: uuid.UUID,
+    source: Path,
+    file_name: str | None,
+    uploads_dir: Path,
+    max_bytes: int,
+    user_id: uuid.UUID | None = None,
+    sheet: str | None = None,
+    options: dict[str, Any] | None = None,
+) -> DiscoveryFlow:
+    """Record the import and its flow, and queue the import phase, in one transaction."""
+    data_import = await imports.create_import(
+        session,
+        client_account_id=client_account_id,
+        engagement_id=engagement_id,
+        source=source,
+        file_name=file_name,
+        uploads_dir=uploads_dir,
+        max_bytes=max_bytes,
+        user_id=user_id,
+        sheet=sheet,
+        options=options,
+    )
+    flow = await service.create_flow(
+        session,
+        client_account_id=client_account_id,
+        engagement_id=engagement_id,
+        user_id=user_id,
+        data_import_id=data_import.id,
+        flow_name=data_import.file_name,
+        configuration={"sheet": sheet, **(options or {})},
+    )
+    if data_import.status == ImportStatus.FAILED.value:
+        await service.fail_phase(
+            session, flow, Phase.DATA_IMPORT, data_import.error_message or "import failed"
+        )
+        return flow
+    await service.set_status(session, flow, FlowStatus.RUNNING)
+    await enqueue_phase(session, flow.id, Phase.DATA_IMPORT)
+    return flow
+
+
+async def approve_mappings(
+    session: AsyncSession,
+    flow: DiscoveryFlow,
+    *,
+    user_id: uuid.UUID | None,
+    overrides: Mapping[str, str] | None = None,
+    unmapped: set[str] | None = None,
+) -> list[mapping.ApprovedMapping]:
+    """Approve (with overrides) and resume a flow waiting for approval."""
+    if flow.status != FlowStatus.WAITING_FOR_APPROVAL.value:
+        raise FlowStateError(
+            f"the flow is {flow.status}; mappings can be approved while it is waiting_for_approval"
+        )
+    if flow.data_import_id is None:
+        raise FlowStateError("the flow has no import")
+    approved = await mapping.approve(
+        session,
+        data_import_id=flow.data_import_id,
+        client_account_id=flow.client_account_id,
+        user_id=user_id,
+        overrides=overrides,
+        unmapped=unmapped,
+    )
+    flow.field_mappings = mapping.flow_field_mappings(approved, user_id, "reviewed")
+    await resume(session, flow)
+    return approved
+
+
+async def resume(session: AsyncSession, flow: DiscoveryFlow) -> None:
+    """Queue the flow's current phase again (after approval, a pause or a failure)."""
+    resumable = {
+        FlowStatus.WAITING_FOR_APPROVAL,
+        FlowStatus.PAUSED,
+        FlowStatus.FAILED,
+        FlowStatus.RUNNING,
+    }
+    if FlowStatus(flow.status) not in resumable:
+        raise FlowStateError(f"a {flow.status} flow cannot be resumed")
+    if flow.status == FlowStatus.WAITING_FOR_APPROVAL.value and not flow.field_mappings.get(
+        "mappings"
+    ):
+        raise FlowStateError("approve the field mappings first")
+    phase = Phase(flow.current_phase or Phase.DATA_IMPORT.value)
+    await service.set_status(session, flow, FlowStatus.RUNNING)
+    await enqueue_phase(session, flow.id, phase)
+
+
+async def pause(session: AsyncSession, flow: DiscoveryFlow) -> None:
+    if flow.status != FlowStatus.RUNNING.value:
+        raise FlowStateError(f"only a running flow can be paused; this one is {flow.status}")
+    await service.set_status(session, flow, FlowStatus.PAUSED)
+
+
+async def cancel(session: AsyncSession, flow: DiscoveryFlow) -> None:
+    if FlowStatus(flow.status) in service.FINISHED | {FlowStatus.CANCELLED}:
+        raise FlowStateError(f"a {flow.status} flow cannot be cancelled")
+    await service.set_status(session, flow, FlowStatus.CANCELLED)

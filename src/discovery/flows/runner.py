@@ -1,0 +1,156 @@
+"""Running one phase of a flow: the body of every phase job.
+
+A phase job takes ids only. It locks the flow row, checks that this phase is the one to
+run (a duplicate or late job finds it done and does nothing), runs the phase's handler,
+and records the outcome together with the job for the next phase. Handlers are
+idempotent, so a job retried after a crash re-runs its phase from its last commit and
+ends with the same result as an uninterrupted run.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from discovery.core.database import unit_of_work
+from discovery.core.settings import Settings
+from discovery.flows import service
+from discovery.flows.models import FlowStatus, Phase
+from discovery.flows.queue import enqueue_phase
+
+logger = logging.getLogger(__name__)
+
+
+class PhaseError(Exception):
+    """An expected failure of a phase; the message is shown to the user as is."""
+
+
+@dataclass(frozen=True)
+class PhaseContext:
+    factory: async_sessionmaker[AsyncSession]
+    settings: Settings
+    discovery_flow_id: uuid.UUID
+    master_flow_id: uuid.UUID
+    client_account_id: uuid.UUID
+    engagement_id: uuid.UUID
+    data_import_id: uuid.UUID | None
+    user_id: uuid.UUID | None
+    phase: Phase
+
+    async def progress(self, done: int, total: int) -> None:
+        """Show progress inside the phase (its own short transaction)."""
+        async with unit_of_work(self.factory) as session:
+            flow = await service.load_flow(session, self.discovery_flow_id)
+            await service.report_progress(session, flow, self.phase, done, total)
+
+
+@dataclass
+class PhaseOutcome:
+    result: dict[str, Any] = field(default_factory=dict)
+    wait_for_approval: bool = False
+
+
+PhaseHandler = Callable[[PhaseContext], Awaitable[PhaseOutcome]]
+
+_handlers: dict[Phase, PhaseHandler] = {}
+
+
+def register(phase: Phase) -> Callable[[PhaseHandler], PhaseHandler]:
+    def decorator(handler: PhaseHandler) -> PhaseHandler:
+        _handlers[phase] = handler
+        return handler
+
+    return decorator
+
+
+def handler_for(phase: Phase) -> PhaseHandler | None:
+    from discovery.flows import phases  # noqa: F401  (registers every phase handler)
+
+    return _handlers.get(phase)
+
+
+async def _record_failure(
+    factory: async_sessionmaker[AsyncSession],
+    discovery_flow_id: uuid.UUID,
+    phase: Phase,
+    message: str,
+    details: dict[str, Any],
+) -> None:
+    async with unit_of_work(factory) as session:
+        flow = await service.load_flow(session, discovery_flow_id, for_update=True)
+        await service.fail_phase(session, flow, phase, message, details)
+
+
+async def execute_phase(
+    factory: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    discovery_flow_id: uuid.UUID,
+    phase: Phase,
+) -> None:
+    handler = handler_for(phase)
+    async with unit_of_work(factory) as session:
+        flow = await service.load_flow(session, discovery_flow_id, for_update=True)
+        status = FlowStatus(flow.status)
+        if status in service.RESTING or getattr(flow, service.COMPLETED_FLAG[phase]):
+            logger.info("flow %s: %s already done or resting; nothing to do", flow.id, phase)
+            return
+        if flow.current_phase != phase.value:
+            logger.warning(
+                "flow %s is at %s, not %s; job ignored", flow.id, flow.current_phase, phase
+            )
+            return
+        if handler is None:
+            await service.fail_phase(
+                session, flow, phase, f"the {phase.value} phase is not available"
+            )
+            return
+        await service.start_phase(session, flow, phase)
+        context = PhaseContext(
+            factory=factory,
+            settings=settings,
+            discovery_flow_id=flow.id,
+            master_flow_id=flow.master_flow_id,
+            client_account_id=flow.client_account_id,
+            engagement_id=flow.engagement_id,
+            data_import_id=flow.data_import_id,
+            user_id=flow.user_id,
+            phase=phase,
+        )
+    started = time.monotonic()
+    try:
+        outcome = await handler(context)
+    except PhaseError as exc:
+        await _record_failure(factory, discovery_flow_id, phase, str(exc), {})
+        return
+    except Exception as exc:
+        logger.exception("flow %s: %s failed", discovery_flow_id, phase)
+        await _record_failure(
+            factory,
+            discovery_flow_id,
+            phase,
+            f"unexpected error in {phase.value}: {type(exc).__name__}: {exc}"[:2000],
+            {"exception": type(exc).__name__},
+        )
+        return
+    elapsed_ms = int((time.monotonic() - started) * 1000)
+    async with unit_of_work(factory) as session:
+        flow = await service.load_flow(session, discovery_flow_id, for_update=True)
+        if FlowStatus(flow.status) != FlowStatus.RUNNING:
+            logger.info("flow %s became %s during %s", flow.id, flow.status, phase)
+            return
+        following = await service.complete_phase(
+            session,
+            flow,
+            phase,
+            elapsed_ms=elapsed_ms,
+            result=outcome.result,
+            wait_for_approval=outcome.wait_for_approval,
+        )
+        if following is not None:
+            await enqueue_phase(session, flow.id, following)

@@ -1,0 +1,56 @@
+"""The stable, machine-readable summary of a flow (``discovery run --json`` and the API)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from discovery.flows.models import DiscoveryFlow
+from discovery.imports.models import DataImport
+from discovery.mapping.service import import_mappings
+
+COUNTERS = (
+    "total_rows",
+    "blank_rows_skipped",
+    "valid_rows",
+    "invalid_rows",
+    "processed_rows",
+    "column_count",
+    "file_size_bytes",
+)
+
+
+async def flow_summary(session: AsyncSession, flow: DiscoveryFlow) -> dict[str, Any]:
+    data_import = (
+        await session.get(DataImport, flow.data_import_id) if flow.data_import_id else None
+    )
+    mappings = await import_mappings(session, flow.data_import_id) if data_import else []
+    counters = {name: getattr(data_import, name) for name in COUNTERS} if data_import else {}
+    error = (
+        {"phase": flow.error_phase, "message": flow.error_message} if flow.error_message else None
+    )
+    return {
+        "master_flow_id": str(flow.master_flow_id),
+        "discovery_flow_id": str(flow.id),
+        "data_import_id": str(flow.data_import_id) if flow.data_import_id else None,
+        "status": flow.status,
+        "current_phase": flow.current_phase,
+        "progress_percentage": flow.progress_percentage,
+        "import_status": data_import.status if data_import else None,
+        "file_name": data_import.file_name if data_import else None,
+        "file_format": data_import.file_format if data_import else None,
+        "counters": counters,
+        "field_mappings": [
+            {
+                "source_field": m.source_field,
+                "target_field": m.target_field,
+                "confidence": m.confidence,
+                "match_type": m.match_type,
+                "status": m.status,
+            }
+            for m in mappings
+        ],
+        "error": error,
+        "health": None,
+    }

@@ -1,0 +1,50 @@
+"""The ``data_import`` phase handler."""
+
+from __future__ import annotations
+
+from discovery.core.database import unit_of_work
+from discovery.flows.models import Phase
+from discovery.flows.runner import PhaseContext, PhaseError, PhaseOutcome, register
+from discovery.imports import service
+from discovery.imports.readers import ReadLimits, UnreadableFileError
+
+
+def limits_for(context: PhaseContext) -> ReadLimits:
+    settings = context.settings
+    return ReadLimits(
+        max_file_bytes=settings.max_upload_bytes,
+        max_rows=settings.max_import_rows,
+        max_columns=settings.max_import_columns,
+    )
+
+
+@register(Phase.DATA_IMPORT)
+async def run_data_import(context: PhaseContext) -> PhaseOutcome:
+    if context.data_import_id is None:
+        raise PhaseError("the flow has no import")
+    import_id = context.data_import_id
+    async with unit_of_work(context.factory) as session:
+        await service.mark_importing(session, import_id)
+
+    async def progress(rows: int) -> None:
+        await context.progress(rows, 0)  # the total is unknown until the file is read
+
+    try:
+        async with unit_of_work(context.factory) as session:
+            data_import = await service.mark_importing(session, import_id)
+            result = await service.load_raw_rows(
+                session,
+                data_import,
+                master_flow_id=context.master_flow_id,
+                limits=limits_for(context),
+                on_progress=progress,
+            )
+    except UnreadableFileError as exc:
+        message = str(exc)
+    else:
+        if result.ok:
+            return PhaseOutcome(result={"rows": result.rows})
+        message = result.error or "The file could not be imported."
+    async with unit_of_work(context.factory) as session:
+        await service.mark_failed(session, import_id, message)
+    raise PhaseError(message)

@@ -1,0 +1,181 @@
+"""The data-import phase: a stored file becomes raw rows, bulk-loaded with COPY.
+
+The whole load is one transaction: an import is either complete or has no raw rows at
+all. A file that cannot be read leaves the import ``failed`` with a message a person can
+act on; never a traceback, never half an import.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from psycopg import AsyncConnection as PsycopgConnection
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from discovery.imports.models import DataImport, FileFormat, ImportStatus, RawImportRecord
+from discovery.imports.readers import ReadLimits, UnreadableFileError, open_table
+from discovery.imports.storage import safe_file_name, store_file
+
+logger = logging.getLogger(__name__)
+
+COPY_SQL = (
+    "COPY migration.raw_import_records "
+    "(data_import_id, client_account_id, engagement_id, master_flow_id, row_number, raw_data) "
+    "FROM STDIN"
+)
+PROGRESS_EVERY_SECONDS = 1.0
+
+ProgressCallback = Callable[[int], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    ok: bool
+    rows: int = 0
+    error: str | None = None
+
+
+async def create_import(
+    session: AsyncSession,
+    *,
+    client_account_id: uuid.UUID,
+    engagement_id: uuid.UUID,
+    source: Path,
+    file_name: str | None,
+    uploads_dir: Path,
+    max_bytes: int,
+    user_id: uuid.UUID | None = None,
+    sheet: str | None = None,
+    options: dict[str, Any] | None = None,
+) -> DataImport:
+    """Record an import and keep a copy of its file for the import job.
+
+    Too large a file still gets its import row, ``failed`` with the reason, so that
+    every attempt is visible.
+    """
+    name = safe_file_name(file_name or source.name)
+    size = await asyncio.to_thread(os.path.getsize, source)
+    data_import = DataImport(
+        id=uuid.uuid4(),
+        client_account_id=client_account_id,
+        engagement_id=engagement_id,
+        imported_by=user_id,
+        file_name=name,
+        file_size_bytes=size,
+        file_sha256="",
+        sheet_name=sheet,
+        options=options or {},
+        status=ImportStatus.PENDING.value,
+    )
+    try:
+        stored = await asyncio.to_thread(
+            store_file, source, uploads_dir, data_import.id, name, max_bytes
+        )
+    except UnreadableFileError as exc:
+        data_import.status = ImportStatus.FAILED.value
+        data_import.error_message = str(exc)
+    else:
+        data_import.file_sha256 = stored.sha256
+        data_import.stored_file_path = str(stored.path)
+    session.add(data_import)
+    await session.flush()
+    return data_import
+
+
+def _encode_row(values: dict[str, str]) -> str:
+    return json.dumps(values, ensure_ascii=False, separators=(",", ":"))
+
+
+async def load_raw_rows(
+    session: AsyncSession,
+    data_import: DataImport,
+    *,
+    master_flow_id: uuid.UUID | None,
+    limits: ReadLimits,
+    on_progress: ProgressCallback | None = None,
+) -> ImportResult:
+    """Read the stored file and COPY its rows into ``raw_import_records``.
+
+    Runs in the caller's transaction: on an error the caller rolls back and records the
+    failure (see :func:`mark_failed`). Already-completed imports are left as they are.
+    """
+    if data_import.status == ImportStatus.COMPLETED.value:
+        return ImportResult(ok=True, rows=data_import.total_rows)
+    if not data_import.stored_file_path:
+        return ImportResult(ok=False, error=data_import.error_message or "The file is missing.")
+    await session.execute(
+        delete(RawImportRecord).where(RawImportRecord.data_import_id == data_import.id)
+    )
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    driver: PsycopgConnection[Any] = raw.driver_connection  # type: ignore[assignment]
+    fixed = (data_import.id, data_import.client_account_id, data_import.engagement_id,
+             master_flow_id)  # fmt: skip
+    path = Path(data_import.stored_file_path)
+    rows = 0
+    last_report = time.monotonic()
+    with open_table(path, file_name=data_import.file_name, sheet=data_import.sheet_name,
+                    limits=limits) as table:  # fmt: skip
+        async with driver.cursor() as cursor, cursor.copy(COPY_SQL) as copy:
+            for row_number, values in table.rows:
+                await copy.write_row((*fixed, row_number, _encode_row(values)))
+                rows += 1
+                if on_progress and time.monotonic() - last_report >= PROGRESS_EVERY_SECONDS:
+                    last_report = time.monotonic()
+                    await on_progress(rows)
+        data_import.file_format = FileFormat(table.file_format).value
+        data_import.sheet_name = table.sheet_name
+        data_import.column_count = len(table.headers)
+        data_import.total_rows = rows
+        data_import.blank_rows_skipped = table.stats.blank_rows_skipped
+        data_import.read_details = {**table.detected, "headers": list(table.headers)}
+    data_import.status = ImportStatus.COMPLETED.value
+    data_import.error_message = None
+    data_import.completed_at = datetime.now(UTC)
+    await session.flush()
+    return ImportResult(ok=True, rows=rows)
+
+
+async def mark_failed(session: AsyncSession, data_import_id: uuid.UUID, message: str) -> None:
+    data_import = await session.get(DataImport, data_import_id)
+    if data_import is None:
+        return
+    data_import.status = ImportStatus.FAILED.value
+    data_import.error_message = message
+    data_import.completed_at = datetime.now(UTC)
+    await session.flush()
+
+
+async def mark_importing(session: AsyncSession, data_import_id: uuid.UUID) -> DataImport:
+    data_import = (
+        await session.execute(select(DataImport).where(DataImport.id == data_import_id))
+    ).scalar_one()
+    if data_import.status == ImportStatus.PENDING.value:
+        data_import.status = ImportStatus.IMPORTING.value
+        data_import.started_at = datetime.now(UTC)
+        await session.flush()
+    return data_import
+
+
+async def sample_rows(
+    session: AsyncSession, data_import_id: uuid.UUID, limit: int = 200
+) -> list[dict[str, str]]:
+    """The first rows of an import, for mapping suggestions and previews."""
+    result = await session.execute(
+        select(RawImportRecord.raw_data)
+        .where(RawImportRecord.data_import_id == data_import_id)
+        .order_by(RawImportRecord.row_number)
+        .limit(limit)
+    )
+    return [dict(row) for row in result.scalars()]

@@ -1,0 +1,53 @@
+"""Keeping an imported file until its import job has read it."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from discovery.imports.readers import LimitExceededError
+
+CHUNK = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    path: Path
+    size_bytes: int
+    sha256: str
+
+
+def safe_file_name(name: str) -> str:
+    """The base name of an uploaded file, without directories or control characters."""
+    base = Path(name.replace("\\", "/")).name
+    cleaned = "".join(ch for ch in base if ch.isprintable() and ch not in '/:*?"<>|')
+    return cleaned.strip(" .") or "upload"
+
+
+def store_file(
+    source: Path, uploads_dir: Path, import_id: uuid.UUID, file_name: str, max_bytes: int
+) -> StoredFile:
+    """Copy ``source`` under ``uploads_dir/<import id>/`` while hashing it, in one pass."""
+    size = source.stat().st_size
+    if size > max_bytes:
+        raise LimitExceededError(
+            f"The file is {size:,} bytes; the limit is {max_bytes:,} bytes "
+            "(DISCOVERY_MAX_UPLOAD_BYTES)."
+        )
+    target_dir = uploads_dir / str(import_id)
+    target_dir.mkdir(parents=True, exist_ok=True)
+    target = target_dir / safe_file_name(file_name)
+    digest = hashlib.sha256()
+    with source.open("rb") as reader, target.open("wb") as writer:
+        while block := reader.read(CHUNK):
+            digest.update(block)
+            writer.write(block)
+    return StoredFile(target, size, digest.hexdigest())
+
+
+def remove_stored(path: str | None) -> None:
+    if path:
+        shutil.rmtree(Path(path).parent, ignore_errors=True)
