@@ -24,7 +24,7 @@ async def existing_wiring_constraints(session: AsyncSession) -> dict[str, bool]:
         ),
         {"schema": SCHEMA, "names": [fk.name for fk in WIRING_FOREIGN_KEYS]},
     )
-    return {name: bool(valid) for name, valid in result.tuples()}
+    return {name: bool(valid) for name, valid in result.all()}
 
 
 async def _set_lock_timeout(session: AsyncSession) -> None:
