@@ -32,6 +32,7 @@ EXPECTED_TABLES = {
     "asset_dependencies",
     "failed_asset_chunks",
     "learned_field_mappings",
+    "asset_imports",
 }
 
 JOB_QUEUE_TABLES = {

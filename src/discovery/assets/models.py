@@ -7,12 +7,13 @@ and the field-mapping engine; the key is always ``asset_type``, never ``type``.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
     CheckConstraint,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -108,6 +109,15 @@ class Asset(TenantScoped, Base):
             "engagement_id",
             "raw_import_records_id",
         ),
+        # Reconciliation looks assets up by each match key within an engagement.
+        Index("ix_assets_match_external_id", "client_account_id", "engagement_id", "external_id"),
+        Index(
+            "ix_assets_match_serial_number", "client_account_id", "engagement_id", "serial_number"
+        ),
+        Index("ix_assets_match_hostname", "client_account_id", "engagement_id", "hostname"),
+        Index("ix_assets_match_fqdn", "client_account_id", "engagement_id", "fqdn"),
+        Index("ix_assets_match_ip_address", "client_account_id", "engagement_id", "ip_address"),
+        Index("ix_assets_tenant_name", "client_account_id", "engagement_id", "name"),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()
@@ -172,6 +182,10 @@ class Asset(TenantScoped, Base):
     completeness_score: Mapped[float | None] = mapped_column()
     custom_attributes: Mapped[dict[str, Any]] = mapped_column(server_default=text("'{}'"))
 
+    # Tech-debt assessment.
+    tech_debt_flags: Mapped[list[Any]] = mapped_column(server_default=text("'[]'"))
+    os_end_of_support: Mapped[date | None] = mapped_column(Date)
+
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
 
@@ -219,3 +233,22 @@ class FailedAssetChunk(TenantScoped, Base):
     attempts: Mapped[int] = mapped_column(server_default=text("1"))
     created_at: Mapped[datetime] = created_at_column()
     reprocessed_at: Mapped[datetime | None] = mapped_column()
+
+
+class AssetImport(Base):
+    """Which imports touched an asset, and how: the import that created it, and every
+    import whose rows updated it. Deleting an import keeps assets that others touched."""
+
+    __tablename__ = "asset_imports"
+    __table_args__ = (
+        UniqueConstraint("asset_id", "data_import_id"),
+        CheckConstraint("action IN ('created', 'updated')", name="action_known"),
+    )
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    asset_id: Mapped[uuid.UUID] = mapped_column(ForeignKey(fq("assets"), ondelete="CASCADE"))
+    data_import_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey(fq("data_imports"), ondelete="CASCADE"), index=True
+    )
+    action: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = created_at_column()
