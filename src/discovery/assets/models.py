@@ -252,3 +252,16 @@ class AssetImport(Base):
     )
     action: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = created_at_column()
+
+
+# The canonical fields of asset-schema.md, in the contract's order (a contract: the API,
+# exports, the mapping engine and external evaluation use exactly these names).
+CANONICAL_FIELDS: tuple[str, ...] = (
+    "name", "hostname", "fqdn", "ip_address", "mac_address", "serial_number", "external_id",
+    "asset_type", "operating_system", "os_version", "cpu_cores", "cpu_sockets", "memory_gb",
+    "storage_gb", "storage_used_gb", "disk_count", "nic_count", "virtualization_platform",
+    "power_state", "manufacturer", "model", "database_type", "database_version",
+    "cpu_utilization_percent_max", "memory_utilization_percent_max", "environment",
+    "datacenter", "location", "cluster", "host", "application_name", "business_owner",
+    "technical_owner", "business_unit", "criticality", "tags", "depends_on",
+)  # fmt: skip

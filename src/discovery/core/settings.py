@@ -77,6 +77,11 @@ class Settings(BaseSettings):
         validation_alias=_env("ASSET_CHUNK_MAX_RETRIES"),
         description="Retries of a failing chunk under the `retry` policy.",
     )
+    asset_chunk_retry_base_delay_seconds: Annotated[float, Field(ge=0.0, le=60.0)] = Field(
+        default=1.0,
+        validation_alias=_env("ASSET_CHUNK_RETRY_BASE_DELAY_SECONDS"),
+        description="First retry delay of a failing chunk; doubles with every retry.",
+    )
     health_cache_ttl_seconds: Annotated[int, Field(ge=0, le=3600)] = Field(
         default=30,
         validation_alias=_env("HEALTH_CACHE_TTL_SECONDS"),

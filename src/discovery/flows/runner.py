@@ -54,6 +54,7 @@ class PhaseContext:
 class PhaseOutcome:
     result: dict[str, Any] = field(default_factory=dict)
     wait_for_approval: bool = False
+    with_errors: bool = False  # finished, but left work behind (dead-lettered chunks)
 
 
 PhaseHandler = Callable[[PhaseContext], Awaitable[PhaseOutcome]]
@@ -151,6 +152,7 @@ async def execute_phase(
             elapsed_ms=elapsed_ms,
             result=outcome.result,
             wait_for_approval=outcome.wait_for_approval,
+            with_errors=outcome.with_errors,
         )
         if following is not None:
             await enqueue_phase(session, flow.id, following)

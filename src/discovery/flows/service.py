@@ -224,6 +224,7 @@ async def complete_phase(
     elapsed_ms: int,
     result: dict[str, Any] | None = None,
     wait_for_approval: bool = False,
+    with_errors: bool = False,
 ) -> Phase | None:
     """Mark a phase done; returns the phase to run next (None when the flow rests)."""
     setattr(flow, COMPLETED_FLAG[phase], True)
@@ -233,12 +234,16 @@ async def complete_phase(
         **(result or {}),
         "completed_at": _now().isoformat(),
         "elapsed_ms": elapsed_ms,
+        "with_errors": with_errors,
     }
     flow.phase_state = state
     following = next_phase(phase)
     flow.progress_percentage = overall_progress(flow)
     if following is None:
-        flow.status = FlowStatus.COMPLETED.value
+        any_errors = any(entry.get("with_errors") for entry in state.values())
+        flow.status = (
+            FlowStatus.COMPLETED_WITH_ERRORS if any_errors else FlowStatus.COMPLETED
+        ).value
         flow.completed_at = _now()
     elif wait_for_approval:
         flow.status = FlowStatus.WAITING_FOR_APPROVAL.value

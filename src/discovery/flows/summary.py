@@ -25,7 +25,7 @@ async def flow_summary(session: AsyncSession, flow: DiscoveryFlow) -> dict[str, 
     data_import = (
         await session.get(DataImport, flow.data_import_id) if flow.data_import_id else None
     )
-    mappings = await import_mappings(session, flow.data_import_id) if data_import else []
+    mappings = await import_mappings(session, data_import.id) if data_import else []
     counters = {name: getattr(data_import, name) for name in COUNTERS} if data_import else {}
     error = (
         {"phase": flow.error_phase, "message": flow.error_message} if flow.error_message else None

@@ -1,0 +1,159 @@
+"""The ``dependency_analysis`` phase: ``depends_on`` references become asset dependencies.
+
+A reference may be a name, a host name, an FQDN or an IP address. It is resolved among
+the assets of the engagement; one that resolves to nothing stays in the asset's
+``depends_on`` list and is counted and sampled in the phase result, never dropped.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import uuid
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from discovery.assets.models import Asset, AssetDependency, AssetImport
+from discovery.core.database import unit_of_work
+from discovery.flows.models import Phase
+from discovery.flows.runner import PhaseContext, PhaseError, PhaseOutcome, register
+
+BATCH = 2000
+SAMPLES = 20
+DEPENDENCY_TYPE = "depends_on"
+
+
+def _is_ip(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
+
+
+def reference_keys(reference: str) -> list[tuple[str, str]]:
+    """Where a reference may be found, most specific first."""
+    ref = reference.strip()
+    lowered = ref.lower().rstrip(".")
+    if _is_ip(ref):
+        return [("ip_address", ref)]
+    keys = []
+    if "." in lowered:
+        keys.append(("fqdn", lowered))
+    keys.append(("hostname", lowered.split(".")[0]))
+    keys.append(("name", lowered))
+    return keys
+
+
+async def _targets(
+    session: AsyncSession, context: PhaseContext, references: Iterable[str]
+) -> dict[tuple[str, str], uuid.UUID]:
+    keys = {key for ref in references for key in reference_keys(ref)}
+    by_kind: dict[str, set[str]] = {}
+    for kind, value in keys:
+        by_kind.setdefault(kind, set()).add(value)
+    names = by_kind.get("name", set())
+    conditions = [
+        Asset.ip_address.in_(sorted(by_kind.get("ip_address", set()))),
+        Asset.fqdn.in_(sorted(by_kind.get("fqdn", set()))),
+        Asset.hostname.in_(sorted(by_kind.get("hostname", set()))),
+        Asset.name.in_(sorted(names | {n.upper() for n in names})),
+    ]
+    rows = await session.execute(
+        select(Asset.id, Asset.ip_address, Asset.fqdn, Asset.hostname, Asset.name)
+        .where(
+            Asset.client_account_id == context.client_account_id,
+            Asset.engagement_id == context.engagement_id,
+            or_(*conditions),
+        )
+        .order_by(Asset.created_at, Asset.id)
+    )
+    found: dict[tuple[str, str], uuid.UUID] = {}
+    for asset_id, ip, fqdn, hostname, name in rows:
+        candidates = (("ip_address", ip), ("fqdn", fqdn), ("hostname", hostname),
+                      ("name", (name or "").lower()))  # fmt: skip
+        for kind, value in candidates:
+            if value:
+                found.setdefault((kind, value), asset_id)
+    return found
+
+
+def resolve(reference: str, targets: dict[tuple[str, str], uuid.UUID]) -> uuid.UUID | None:
+    for key in reference_keys(reference):
+        if key in targets:
+            return targets[key]
+    return None
+
+
+async def analyse_batch(
+    session: AsyncSession, context: PhaseContext, rows: Sequence[Any]
+) -> tuple[int, list[str]]:
+    """Store the dependencies of a batch of assets; returns (stored, unresolved refs)."""
+    targets = await _targets(session, context, (ref for row in rows for ref in row.depends_on))
+    edges: list[dict[str, Any]] = []
+    unresolved: list[str] = []
+    for row in rows:
+        for reference in row.depends_on:
+            target = resolve(reference, targets)
+            if target is None:
+                unresolved.append(f"{row.name}: {reference}")
+            elif target != row.id:
+                edges.append(
+                    {
+                        "client_account_id": context.client_account_id,
+                        "engagement_id": context.engagement_id,
+                        "asset_id": row.id,
+                        "depends_on_asset_id": target,
+                        "dependency_type": DEPENDENCY_TYPE,
+                        "source_flow_id": context.discovery_flow_id,
+                    }
+                )
+    if edges:
+        await session.execute(
+            insert(AssetDependency)
+            .values(edges)
+            .on_conflict_do_nothing(
+                index_elements=["asset_id", "depends_on_asset_id", "dependency_type"]
+            )
+        )
+    return len(edges), unresolved
+
+
+@register(Phase.DEPENDENCY_ANALYSIS)
+async def run_dependency_analysis(context: PhaseContext) -> PhaseOutcome:
+    if context.data_import_id is None:
+        raise PhaseError("the flow has no import")
+    stored = 0
+    unresolved: list[str] = []
+    after = uuid.UUID(int=0)
+    while True:
+        async with unit_of_work(context.factory) as session:
+            rows = (
+                await session.execute(
+                    select(Asset.id, Asset.name, Asset.depends_on)
+                    .join(AssetImport, AssetImport.asset_id == Asset.id)
+                    .where(
+                        AssetImport.data_import_id == context.data_import_id,
+                        Asset.id > after,
+                        Asset.depends_on != [],
+                    )
+                    .order_by(Asset.id)
+                    .limit(BATCH)
+                )
+            ).all()
+            if not rows:
+                break
+            count, missing = await analyse_batch(session, context, rows)
+            stored += count
+            unresolved.extend(missing)
+            after = rows[-1][0]
+    return PhaseOutcome(
+        result={
+            "dependencies": stored,
+            "unresolved_references": len(unresolved),
+            "unresolved_samples": unresolved[:SAMPLES],
+        }
+    )

@@ -1,0 +1,541 @@
+"""The asset-inventory phase: cleansed rows become wired assets, one chunk at a time.
+
+A chunk is one transaction that creates or updates its assets *and* links their raw rows
+(the seed's lesson: linkage written anywhere else gets lost). The link-back only fills
+empty links (``WHERE asset_id IS NULL``), set-based with ``RETURNING``, so the phase knows
+exactly which rows it linked; a row found already linked is counted and logged, never
+overwritten.
+
+A failing chunk is an infrastructure failure (a bad *row* is marked invalid by
+cleansing and never reaches this phase). What happens next is the chunk retry policy:
+
+- ``stop``: the phase fails; committed chunks stay; resuming continues with the first
+  row not yet linked;
+- ``skip``: the chunk goes to the dead-letter table and the phase goes on; the flow ends
+  ``completed_with_errors``;
+- ``retry``: up to ``ASSET_CHUNK_MAX_RETRIES`` retries with exponential backoff, then the
+  chunk is dead-lettered and the phase fails.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, insert, or_, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from discovery.assets import classify, reconcile, scores
+from discovery.assets.models import CANONICAL_FIELDS, Asset, AssetImport, FailedAssetChunk
+from discovery.core.database import unit_of_work
+from discovery.flows.models import DiscoveryFlow, Phase
+from discovery.imports.models import DataImport, RawImportRecord
+
+logger = logging.getLogger(__name__)
+
+DISCOVERY_METHOD = "flow_based"
+ASSET_COLUMNS = frozenset(c.key for c in Asset.__table__.columns)
+
+ChunkHook = Callable[[int], Awaitable[None]]
+Sleep = Callable[[float], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class InventoryPlan:
+    """Everything a chunk needs to know about its flow, computed once per run."""
+
+    discovery_flow_id: uuid.UUID
+    master_flow_id: uuid.UUID
+    client_account_id: uuid.UUID
+    engagement_id: uuid.UUID
+    data_import_id: uuid.UUID
+    mapped_sources: frozenset[str]
+    confidence_by_target: dict[str, float | None]
+    mappings_hash: str
+    match_order: tuple[str, ...]
+    detected_format: str | None
+    discovery_source: str
+
+
+@dataclass
+class InventoryCounters:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    merged_duplicates: int = 0
+    linked: int = 0
+    already_linked: int = 0
+    chunks: int = 0
+    dead_lettered_chunks: int = 0
+    dead_lettered_rows: int = 0
+
+    def add(self, other: InventoryCounters) -> None:
+        for name in self.__dataclass_fields__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    def as_dict(self) -> dict[str, int]:
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+
+
+@dataclass
+class ChunkFailure(Exception):
+    chunk_number: int
+    first_row: int
+    last_row: int
+    attempts: int
+    error: str
+
+    def __str__(self) -> str:
+        return (
+            f"asset chunk {self.chunk_number} (rows {self.first_row}-{self.last_row}) failed "
+            f"after {self.attempts} attempt(s): {self.error}"
+        )
+
+
+def mappings_hash(master_flow_id: uuid.UUID, mappings: Sequence[dict[str, Any]]) -> str:
+    """SHA-256 of the flow id and the approved mappings, as normalised JSON."""
+    normalised = sorted(
+        (
+            {"source_field": m["source_field"], "target_field": m["target_field"],
+             "unit": m.get("unit")}
+            for m in mappings
+        ),
+        key=lambda m: (m["target_field"], m["source_field"]),
+    )  # fmt: skip
+    payload = json.dumps(
+        {"flow_id": str(master_flow_id), "mappings": normalised},
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+async def build_plan(session: AsyncSession, flow: DiscoveryFlow) -> InventoryPlan:
+    from discovery.flows.service import get_master_flow_id
+
+    if flow.data_import_id is None:
+        raise ValueError("the flow has no import")
+    master_flow_id = await get_master_flow_id(session, flow.id)
+    if master_flow_id is None:
+        raise ValueError(f"the master flow of discovery flow {flow.id} is missing")
+    data_import = await session.get(DataImport, flow.data_import_id)
+    if data_import is None:
+        raise ValueError("the flow's import no longer exists")
+    mappings = list(flow.field_mappings.get("mappings", []))
+    detected = flow.phase_state.get(Phase.FIELD_MAPPING.value, {}).get("detected_format")
+    order = reconcile.validate_match_order(data_import.options.get("match_keys"))
+    return InventoryPlan(
+        discovery_flow_id=flow.id,
+        master_flow_id=master_flow_id,
+        client_account_id=flow.client_account_id,
+        engagement_id=flow.engagement_id,
+        data_import_id=data_import.id,
+        mapped_sources=frozenset(m["source_field"] for m in mappings),
+        confidence_by_target={m["target_field"]: m.get("confidence") for m in mappings},
+        mappings_hash=mappings_hash(master_flow_id, mappings),
+        match_order=order,
+        detected_format=detected,
+        discovery_source=f"{data_import.file_format or 'file'} import: {data_import.file_name}",
+    )
+
+
+def _incoming(plan: InventoryPlan, row: Any, now: datetime) -> dict[str, Any]:
+    """The asset a cleansed row describes, with its lineage."""
+    data = {k: v for k, v in (row.cleansed_data or {}).items() if k in CANONICAL_FIELDS}
+    data["name"] = (
+        data.get("name") or data.get("hostname") or data.get("fqdn") or data.get("ip_address")
+    )
+    data["asset_type"] = classify.classify(data, plan.detected_format).value
+    custom = {
+        key: value
+        for key, value in (row.raw_data or {}).items()
+        if key not in plan.mapped_sources and isinstance(value, str) and value.strip()
+    }
+    return {
+        **data,
+        "custom_attributes": custom,
+        "confidence_score": scores.confidence_score(data, plan.confidence_by_target),
+        "completeness_score": scores.completeness_score(data),
+        "quality_score": scores.quality_score(data, row.validation_errors),
+    }
+
+
+def _lineage(plan: InventoryPlan, raw_id: uuid.UUID, now: datetime) -> dict[str, Any]:
+    return {
+        "client_account_id": plan.client_account_id,
+        "engagement_id": plan.engagement_id,
+        "discovery_flow_id": plan.discovery_flow_id,
+        "master_flow_id": plan.master_flow_id,
+        "raw_import_records_id": raw_id,
+        "field_mappings_used": plan.mappings_hash,
+        "source_phase": Phase.ASSET_INVENTORY.value,
+        "current_phase": Phase.ASSET_INVENTORY.value,
+        "discovery_method": DISCOVERY_METHOD,
+        "discovery_source": plan.discovery_source,
+        "discovery_timestamp": now,
+    }
+
+
+_ROWS_OF_CHUNK = """
+    SELECT r.row_number FROM migration.raw_import_records r
+     WHERE r.data_import_id = :import_id AND r.is_valid IS TRUE AND r.asset_id IS NULL
+       AND r.is_processed IS FALSE AND r.row_number > :after
+       AND NOT EXISTS (
+           SELECT 1 FROM migration.failed_asset_chunks f
+            WHERE f.discovery_flow_id = :flow_id AND f.reprocessed_at IS NULL
+              AND r.row_number BETWEEN f.first_row_number AND f.last_row_number)
+     ORDER BY r.row_number LIMIT :size
+"""
+
+_LINK_BACK = text(
+    """
+    UPDATE migration.raw_import_records AS r
+       SET asset_id = v.asset_id, is_processed = true, processed_at = now(),
+           processing_notes = v.note
+      FROM unnest(CAST(:raw_ids AS uuid[]), CAST(:asset_ids AS uuid[]),
+                  CAST(:notes AS text[])) AS v(raw_id, asset_id, note)
+     WHERE r.id = v.raw_id AND r.asset_id IS NULL
+    RETURNING r.id
+    """
+)
+
+
+async def _next_range(
+    session: AsyncSession, plan: InventoryPlan, after: int, size: int
+) -> tuple[int, int] | None:
+    numbers = list(
+        (
+            await session.execute(
+                text(_ROWS_OF_CHUNK),
+                {"import_id": plan.data_import_id, "flow_id": plan.discovery_flow_id,
+                 "after": after, "size": size},
+            )
+        ).scalars()
+    )  # fmt: skip
+    return (numbers[0], numbers[-1]) if numbers else None
+
+
+async def _existing_assets(
+    session: AsyncSession, plan: InventoryPlan, incoming: Sequence[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    def values(field_name: str) -> list[str]:
+        return sorted({str(d[field_name]) for d in incoming if d.get(field_name)})
+
+    hosts = {str(d["hostname"]) for d in incoming if d.get("hostname")}
+    hosts |= {str(d["fqdn"]).split(".")[0] for d in incoming if d.get("fqdn")}
+    conditions = [
+        Asset.external_id.in_(values("external_id")),
+        Asset.serial_number.in_(values("serial_number")),
+        Asset.fqdn.in_(values("fqdn")),
+        Asset.hostname.in_(sorted(hosts)),
+        Asset.ip_address.in_(values("ip_address")),
+    ]
+    result = await session.execute(
+        select(Asset.__table__)
+        .where(
+            Asset.client_account_id == plan.client_account_id,
+            Asset.engagement_id == plan.engagement_id,
+            or_(*conditions),
+        )
+        .order_by(Asset.created_at, Asset.id)
+    )
+    return [dict(row._mapping) for row in result]
+
+
+async def process_chunk(
+    session: AsyncSession,
+    plan: InventoryPlan,
+    first_row: int,
+    last_row: int,
+    *,
+    chunk_number: int = 0,
+    hook: ChunkHook | None = None,
+) -> InventoryCounters:
+    """Create or update the assets of rows ``first_row..last_row`` and link the rows."""
+    counters = InventoryCounters(chunks=1)
+    # Reconciliation reads then writes: chunks of one engagement must not interleave.
+    await session.execute(
+        text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+        {"key": f"inventory:{plan.engagement_id}"},
+    )
+    rows = (
+        await session.execute(
+            select(
+                RawImportRecord.id,
+                RawImportRecord.row_number,
+                RawImportRecord.raw_data,
+                RawImportRecord.cleansed_data,
+                RawImportRecord.validation_errors,
+            )
+            .where(
+                RawImportRecord.data_import_id == plan.data_import_id,
+                RawImportRecord.row_number.between(first_row, last_row),
+                RawImportRecord.is_valid.is_(True),
+                RawImportRecord.asset_id.is_(None),
+                RawImportRecord.is_processed.is_(False),
+            )
+            .order_by(RawImportRecord.row_number)
+        )
+    ).all()
+    now = datetime.now(UTC)
+    incoming = [_incoming(plan, row, now) for row in rows]
+    existing = await _existing_assets(session, plan, incoming)
+    index: dict[tuple[str, str], dict[str, Any]] = {}
+    for asset in existing:
+        for key in reconcile.asset_keys(asset):
+            index.setdefault(key, asset)
+    touched = await _imports_touching(session, plan, [a["id"] for a in existing])
+    created: list[dict[str, Any]] = []
+    changes: dict[uuid.UUID, dict[str, Any]] = {}
+    links: list[tuple[uuid.UUID, uuid.UUID, str]] = []
+    actions: dict[uuid.UUID, str] = {}
+    for row, data in zip(rows, incoming, strict=True):
+        keys = reconcile.match_keys(data, plan.match_order)
+        found = next(((kind, index[key]) for key in keys for kind in [key[0]] if key in index),
+                     None)  # fmt: skip
+        if found is None:
+            asset = {**data, **_lineage(plan, row.id, now), "id": uuid.uuid4()}
+            created.append(asset)
+            actions[asset["id"]] = "created"
+            note = f"created asset from row {row.row_number}"
+        else:
+            kind, asset = found
+            delta = reconcile.merge(asset, data)
+            if delta:
+                asset.update(delta)
+                if asset["id"] not in actions or actions[asset["id"]] != "created":
+                    changes.setdefault(asset["id"], {}).update(delta)
+            if actions.get(asset["id"]) == "created" or touched.get(asset["id"]) == "created":
+                counters.merged_duplicates += 1
+                note = f"duplicate row merged into asset {asset['name']!r} (matched by {kind})"
+            else:
+                actions.setdefault(asset["id"], "updated")
+                note = f"updated existing asset {asset['name']!r} (matched by {kind})"
+        for key in reconcile.asset_keys(asset):
+            index.setdefault(key, asset)
+        links.append((row.id, asset["id"], note))
+    counters.created = len(created)
+    updated_ids = {i for i, a in actions.items() if a == "updated"}
+    counters.updated = len(updated_ids & set(changes))
+    counters.unchanged = len(updated_ids - set(changes))
+    if created:
+        await session.execute(
+            insert(Asset), [{k: v for k, v in a.items() if k in ASSET_COLUMNS} for a in created]
+        )
+    created_ids = {a["id"] for a in created}
+    pending_updates = [
+        {"id": asset_id, **delta, "updated_at": now, "current_phase": Phase.ASSET_INVENTORY.value}
+        for asset_id, delta in changes.items()
+        if asset_id not in created_ids
+    ]
+    if pending_updates:
+        await session.execute(update(Asset), pending_updates)
+    if actions:
+        await session.execute(
+            pg_insert(AssetImport)
+            .values([
+                {"asset_id": asset_id, "data_import_id": plan.data_import_id, "action": action}
+                for asset_id, action in actions.items()
+            ])
+            .on_conflict_do_nothing(index_elements=["asset_id", "data_import_id"])
+        )  # fmt: skip
+    if hook is not None:
+        await hook(chunk_number)
+    linked = set(
+        (
+            await session.execute(
+                _LINK_BACK,
+                {
+                    "raw_ids": [str(raw_id) for raw_id, _, _ in links],
+                    "asset_ids": [str(asset_id) for _, asset_id, _ in links],
+                    "notes": [note for _, _, note in links],
+                },
+            )
+        ).scalars()
+    )
+    counters.linked = len(linked)
+    counters.already_linked = len(links) - len(linked)
+    if counters.already_linked:
+        logger.warning(
+            "flow %s: %d raw row(s) were already linked and were left as they were",
+            plan.discovery_flow_id,
+            counters.already_linked,
+        )
+    return counters
+
+
+async def _imports_touching(
+    session: AsyncSession, plan: InventoryPlan, asset_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, str]:
+    if not asset_ids:
+        return {}
+    result = await session.execute(
+        select(AssetImport.asset_id, AssetImport.action).where(
+            AssetImport.data_import_id == plan.data_import_id,
+            AssetImport.asset_id.in_(asset_ids),
+        )
+    )
+    return {asset_id: action for asset_id, action in result.all()}
+
+
+@dataclass
+class ChunkPolicy:
+    policy: str
+    max_retries: int
+    base_delay_seconds: float
+    sleep: Sleep = asyncio.sleep
+    hook: ChunkHook | None = None
+
+
+@dataclass
+class InventoryRun:
+    counters: InventoryCounters = field(default_factory=InventoryCounters)
+    failure: ChunkFailure | None = None
+
+
+async def _dead_letter(
+    factory: async_sessionmaker[AsyncSession], plan: InventoryPlan, failure: ChunkFailure
+) -> None:
+    async with unit_of_work(factory) as session:
+        statement = pg_insert(FailedAssetChunk).values(
+            client_account_id=plan.client_account_id,
+            engagement_id=plan.engagement_id,
+            discovery_flow_id=plan.discovery_flow_id,
+            chunk_number=failure.chunk_number,
+            first_row_number=failure.first_row,
+            last_row_number=failure.last_row,
+            error=failure.error[:4000],
+            attempts=failure.attempts,
+        )
+        await session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["discovery_flow_id", "chunk_number"],
+                set_={
+                    "first_row_number": statement.excluded.first_row_number,
+                    "last_row_number": statement.excluded.last_row_number,
+                    "error": statement.excluded.error,
+                    "attempts": statement.excluded.attempts,
+                    "reprocessed_at": None,
+                },
+            )
+        )
+
+
+async def _chunk_offset(session: AsyncSession, flow_id: uuid.UUID) -> int:
+    return int(
+        await session.scalar(
+            select(func.coalesce(func.max(FailedAssetChunk.chunk_number), 0)).where(
+                FailedAssetChunk.discovery_flow_id == flow_id
+            )
+        )
+        or 0
+    )
+
+
+async def persist_assets(
+    factory: async_sessionmaker[AsyncSession],
+    plan: InventoryPlan,
+    *,
+    chunk_size: int,
+    policy: ChunkPolicy,
+    progress: Callable[[int], Awaitable[None]] | None = None,
+) -> InventoryRun:
+    """Run every pending chunk under the retry policy; returns counters and any failure."""
+    run = InventoryRun()
+    async with unit_of_work(factory) as session:
+        chunk_number = await _chunk_offset(session, plan.discovery_flow_id)
+    after = 0
+    while True:
+        async with unit_of_work(factory) as session:
+            bounds = await _next_range(session, plan, after, chunk_size)
+        if bounds is None:
+            return run
+        first_row, last_row = bounds
+        chunk_number += 1
+        attempts = 0
+        while True:
+            attempts += 1
+            try:
+                async with unit_of_work(factory) as session:
+                    counters = await process_chunk(
+                        session,
+                        plan,
+                        first_row,
+                        last_row,
+                        chunk_number=chunk_number,
+                        hook=policy.hook,
+                    )
+                run.counters.add(counters)
+                break
+            except Exception as exc:
+                error = f"{type(exc).__name__}: {exc}".splitlines()[0]
+                logger.warning("chunk %d attempt %d failed: %s", chunk_number, attempts, error)
+                if policy.policy == "retry" and attempts <= policy.max_retries:
+                    await policy.sleep(policy.base_delay_seconds * 2 ** (attempts - 1))
+                    continue
+                failure = ChunkFailure(chunk_number, first_row, last_row, attempts, error)
+                if policy.policy == "stop":
+                    run.failure = failure
+                    return run
+                await _dead_letter(factory, plan, failure)
+                run.counters.dead_lettered_chunks += 1
+                run.counters.dead_lettered_rows += last_row - first_row + 1
+                if policy.policy == "retry":
+                    run.failure = failure
+                    return run
+                break
+        after = last_row
+        if progress is not None:
+            await progress(run.counters.linked + run.counters.dead_lettered_rows)
+
+
+async def reprocess_dead_letters(
+    factory: async_sessionmaker[AsyncSession], plan: InventoryPlan
+) -> tuple[InventoryCounters, list[ChunkFailure]]:
+    """Process the flow's pending dead-lettered chunks again (``flows retry-failed``)."""
+    total = InventoryCounters()
+    failures: list[ChunkFailure] = []
+    async with unit_of_work(factory) as session:
+        pending = (
+            (
+                await session.execute(
+                    select(FailedAssetChunk)
+                    .where(
+                        FailedAssetChunk.discovery_flow_id == plan.discovery_flow_id,
+                        FailedAssetChunk.reprocessed_at.is_(None),
+                    )
+                    .order_by(FailedAssetChunk.chunk_number)
+                )
+            )
+            .scalars()
+            .all()
+        )
+    for chunk in pending:
+        try:
+            async with unit_of_work(factory) as session:
+                counters = await process_chunk(
+                    session, plan, chunk.first_row_number, chunk.last_row_number
+                )
+                await session.execute(
+                    update(FailedAssetChunk)
+                    .where(FailedAssetChunk.id == chunk.id)
+                    .values(reprocessed_at=datetime.now(UTC))
+                )
+            total.add(counters)
+        except Exception as exc:
+            error = f"{type(exc).__name__}: {exc}".splitlines()[0]
+            failure = ChunkFailure(
+                chunk.chunk_number, chunk.first_row_number, chunk.last_row_number,
+                chunk.attempts + 1, error,
+            )  # fmt: skip
+            await _dead_letter(factory, plan, failure)
+            failures.append(failure)
+    return total, failures

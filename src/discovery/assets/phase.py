@@ -1,0 +1,72 @@
+"""The ``asset_inventory`` phase handler."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from discovery.assets.inventory import ChunkPolicy, build_plan, persist_assets
+from discovery.core.database import unit_of_work
+from discovery.flows import service as flows
+from discovery.flows.models import Phase
+from discovery.flows.runner import PhaseContext, PhaseError, PhaseOutcome, register
+from discovery.imports.models import DataImport, RawImportRecord
+
+
+def chunk_policy(context: PhaseContext) -> ChunkPolicy:
+    settings = context.settings
+    return ChunkPolicy(
+        policy=settings.asset_chunk_retry_policy,
+        max_retries=settings.asset_chunk_max_retries,
+        base_delay_seconds=settings.asset_chunk_retry_base_delay_seconds,
+    )
+
+
+@register(Phase.ASSET_INVENTORY)
+async def run_asset_inventory(context: PhaseContext) -> PhaseOutcome:
+    async with unit_of_work(context.factory) as session:
+        flow = await flows.load_flow(session, context.discovery_flow_id)
+        try:
+            plan = await build_plan(session, flow)
+        except ValueError as exc:
+            raise PhaseError(str(exc)) from None
+        total = int(
+            await session.scalar(
+                select(func.count())
+                .select_from(RawImportRecord)
+                .where(
+                    RawImportRecord.data_import_id == plan.data_import_id,
+                    RawImportRecord.is_valid.is_(True),
+                )
+            )
+            or 0
+        )
+
+    async def progress(done: int) -> None:
+        await context.progress(done, total)
+
+    run = await persist_assets(
+        context.factory,
+        plan,
+        chunk_size=context.settings.asset_batch_chunk_size,
+        policy=chunk_policy(context),
+        progress=progress,
+    )
+    async with unit_of_work(context.factory) as session:
+        processed = int(
+            await session.scalar(
+                select(func.count())
+                .select_from(RawImportRecord)
+                .where(
+                    RawImportRecord.data_import_id == plan.data_import_id,
+                    RawImportRecord.is_processed.is_(True),
+                )
+            )
+            or 0
+        )
+        data_import = await session.get(DataImport, plan.data_import_id)
+        if data_import is not None:
+            data_import.processed_rows = processed
+    if run.failure is not None:
+        raise PhaseError(str(run.failure))
+    counters = run.counters.as_dict()
+    return PhaseOutcome(result=counters, with_errors=run.counters.dead_lettered_chunks > 0)

@@ -1,0 +1,77 @@
+"""The ``tech_debt_assessment`` phase: flag assets whose OS is past end of support."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+
+from discovery.assets.end_of_support import identify
+from discovery.assets.models import Asset, AssetImport
+from discovery.core.database import unit_of_work
+from discovery.flows.models import Phase
+from discovery.flows.runner import PhaseContext, PhaseError, PhaseOutcome, register
+
+BATCH = 5000
+SOON = timedelta(days=365)
+
+
+def flags_for(
+    operating_system: str | None, os_version: str | None, today: date
+) -> tuple[list[dict[str, Any]], date | None]:
+    release = identify(operating_system, os_version)
+    if release is None:
+        return [], None
+    if release.end_of_support < today:
+        code, severity = "os_end_of_support", "high"
+    elif release.end_of_support - today <= SOON:
+        code, severity = "os_end_of_support_within_a_year", "medium"
+    else:
+        return [], release.end_of_support
+    flag = {
+        "code": code,
+        "severity": severity,
+        "product": release.product,
+        "end_of_support": release.end_of_support.isoformat(),
+    }
+    return [flag], release.end_of_support
+
+
+@register(Phase.TECH_DEBT_ASSESSMENT)
+async def run_tech_debt(context: PhaseContext) -> PhaseOutcome:
+    if context.data_import_id is None:
+        raise PhaseError("the flow has no import")
+    today = datetime.now(UTC).date()
+    flagged = assessed = 0
+    after = uuid.UUID(int=0)
+    while True:
+        async with unit_of_work(context.factory) as session:
+            rows = (
+                await session.execute(
+                    select(Asset.id, Asset.operating_system, Asset.os_version)
+                    .join(AssetImport, AssetImport.asset_id == Asset.id)
+                    .where(AssetImport.data_import_id == context.data_import_id, Asset.id > after)
+                    .order_by(Asset.id)
+                    .limit(BATCH)
+                )
+            ).all()
+            if not rows:
+                break
+            changes = []
+            for asset_id, operating_system, os_version in rows:
+                flags, end = flags_for(operating_system, os_version, today)
+                flagged += bool(flags)
+                changes.append(
+                    {
+                        "id": asset_id,
+                        "tech_debt_flags": flags,
+                        "os_end_of_support": end,
+                        "current_phase": Phase.TECH_DEBT_ASSESSMENT.value,
+                    }
+                )
+            await session.execute(update(Asset), changes)
+            assessed += len(rows)
+            after = rows[-1][0]
+    return PhaseOutcome(result={"assessed": assessed, "flagged": flagged})
