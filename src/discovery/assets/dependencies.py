@@ -73,7 +73,7 @@ async def _targets(
     )
     found: dict[tuple[str, str], uuid.UUID] = {}
     for asset_id, ip, fqdn, hostname, name in rows:
-        candidates = (("ip_address", ip), ("fqdn", fqdn), ("hostname", hostname),
+        candidates: tuple[tuple[str, str | None], ...] = (("ip_address", ip), ("fqdn", fqdn), ("hostname", hostname),
                       ("name", (name or "").lower()))  # fmt: skip
         for kind, value in candidates:
             if value:
