@@ -73,11 +73,15 @@ async def _targets(
     )
     found: dict[tuple[str, str], uuid.UUID] = {}
     for asset_id, ip, fqdn, hostname, name in rows:
-        candidates: tuple[tuple[str, str | None], ...] = (("ip_address", ip), ("fqdn", fqdn), ("hostname", hostname),
-                      ("name", (name or "").lower()))  # fmt: skip
-        for kind, value in candidates:
-            if value:
-                found.setdefault((kind, value), asset_id)
+        candidates = (
+            ("ip_address", ip),
+            ("fqdn", fqdn),
+            ("hostname", hostname),
+            ("name", (name or "").lower()),
+        )
+        for field_name, field_value in candidates:
+            if field_value:
+                found.setdefault((field_name, field_value), asset_id)
     return found
 
 
