@@ -6,7 +6,7 @@ import logging
 
 import typer
 
-from discovery.cli import db, flows, serve, tenants
+from discovery.cli import db, flows, health, serve, tenants
 
 app = typer.Typer(
     help="Discovery flow service: inventory exports in, a clean wired asset inventory out.",
@@ -20,6 +20,7 @@ app.add_typer(flows.flows_app, name="flows")
 app.command("serve")(serve.serve)
 app.command("run")(flows.run_command)
 app.command("worker")(flows.worker_command)
+app.command("health")(health.health_command)
 
 
 def main() -> None:

@@ -7,6 +7,8 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from discovery.flows.models import DiscoveryFlow
+from discovery.flows.service import FINISHED
+from discovery.health.metrics import Tenant, wiring_health
 from discovery.imports.models import DataImport
 from discovery.mapping.service import import_mappings
 
@@ -30,6 +32,10 @@ async def flow_summary(session: AsyncSession, flow: DiscoveryFlow) -> dict[str, 
     error = (
         {"phase": flow.error_phase, "message": flow.error_message} if flow.error_message else None
     )
+    health = None
+    if flow.status in FINISHED:
+        tenant = Tenant(flow.client_account_id, flow.engagement_id)
+        health = (await wiring_health(session, tenant)).as_dict()
     return {
         "master_flow_id": str(flow.master_flow_id),
         "discovery_flow_id": str(flow.id),
@@ -52,5 +58,9 @@ async def flow_summary(session: AsyncSession, flow: DiscoveryFlow) -> dict[str, 
             for m in mappings
         ],
         "error": error,
-        "health": None,
+        "phases": {
+            name: {k: v for k, v in state.items() if k not in {"started_at"}}
+            for name, state in flow.phase_state.items()
+        },
+        "health": health,
     }
