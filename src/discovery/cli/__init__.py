@@ -6,7 +6,7 @@ import logging
 
 import typer
 
-from discovery.cli import db, flows, health, serve, tenants
+from discovery.cli import assets, db, flows, health, serve, tenants
 
 app = typer.Typer(
     help="Discovery flow service: inventory exports in, a clean wired asset inventory out.",
@@ -17,6 +17,7 @@ app.add_typer(db.app, name="db")
 app.add_typer(tenants.tenants_app, name="tenants")
 app.add_typer(tenants.users_app, name="users")
 app.add_typer(flows.flows_app, name="flows")
+app.add_typer(assets.assets_app, name="assets")
 app.command("serve")(serve.serve)
 app.command("run")(flows.run_command)
 app.command("worker")(flows.worker_command)

@@ -16,6 +16,7 @@ from discovery.cli.progress import ProgressLine
 from discovery.core.database import create_engine, create_session_factory, unit_of_work
 from discovery.core.settings import Settings
 from discovery.flows import control, service
+from discovery.flows.dead_letter import retry_failed_chunks
 from discovery.flows.jobs import run_worker
 from discovery.flows.models import FlowStatus
 from discovery.flows.summary import flow_summary
@@ -253,3 +254,36 @@ def worker_command(
     url = ready_database_url()
     info(f"worker started (concurrency {concurrency}); Ctrl+C stops it")
     run(run_worker(url, settings(), concurrency=concurrency))
+
+
+@flows_app.command("retry-failed")
+def retry_failed_command(
+    flow_id: uuid.UUID = typer.Argument(..., help="Master flow id."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Reprocess the flow's dead-lettered asset chunks."""
+    url = ready_database_url()
+    current = settings()
+
+    async def retry() -> dict[str, Any]:
+        engine = create_engine(url)
+        try:
+            return await retry_failed_chunks(create_session_factory(engine), current, flow_id)
+        finally:
+            await engine.dispose()
+
+    try:
+        outcome = run(retry())
+    except service.FlowNotFoundError as exc:
+        fail(str(exc).strip("'\""))
+    if as_json:
+        typer.echo(json.dumps(outcome, indent=2, sort_keys=True))
+    else:
+        reprocessed = outcome["reprocessed"]
+        typer.echo(
+            f"reprocessed {reprocessed['chunks']} chunk(s): {reprocessed['linked']} row(s) "
+            f"linked, {reprocessed['created']} asset(s) created"
+        )
+        for failure in outcome["still_failing"]:
+            typer.echo(f"still failing: {failure}")
+    raise typer.Exit(1 if outcome["still_failing"] else 0)

@@ -1,0 +1,54 @@
+"""``flows retry-failed``: reprocess a flow's dead-lettered asset chunks.
+
+The chunks' rows are processed like any chunk (assets created or updated, rows linked in
+the same transaction); a chunk that succeeds is marked reprocessed, one that fails again
+stays pending with its attempt count raised. Dependencies and tech debt are then brought
+up to date for the import, since both are idempotent.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from discovery.assets.dependencies import run_dependency_analysis
+from discovery.assets.inventory import build_plan, reprocess_dead_letters
+from discovery.assets.tech_debt import run_tech_debt
+from discovery.core.database import unit_of_work
+from discovery.core.settings import Settings
+from discovery.flows import service
+from discovery.flows.models import FlowStatus, Phase
+from discovery.flows.runner import PhaseContext
+
+
+async def retry_failed_chunks(
+    factory: async_sessionmaker[AsyncSession], settings: Settings, flow_id: uuid.UUID
+) -> dict[str, Any]:
+    async with unit_of_work(factory) as session:
+        flow = await service.find_flow(session, flow_id)
+        plan = await build_plan(session, flow)
+    counters, failures = await reprocess_dead_letters(factory, plan)
+    context = PhaseContext(
+        factory=factory,
+        settings=settings,
+        discovery_flow_id=plan.discovery_flow_id,
+        master_flow_id=plan.master_flow_id,
+        client_account_id=plan.client_account_id,
+        engagement_id=plan.engagement_id,
+        data_import_id=plan.data_import_id,
+        user_id=None,
+        phase=Phase.DEPENDENCY_ANALYSIS,
+    )
+    if counters.linked:
+        await run_dependency_analysis(context)
+        await run_tech_debt(context)
+    async with unit_of_work(factory) as session:
+        flow = await service.load_flow(session, plan.discovery_flow_id, for_update=True)
+        if not failures and flow.status == FlowStatus.COMPLETED_WITH_ERRORS.value:
+            await service.set_status(session, flow, FlowStatus.COMPLETED)
+    return {
+        "reprocessed": counters.as_dict(),
+        "still_failing": [str(failure) for failure in failures],
+    }
