@@ -34,6 +34,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from discovery.assets import classify, reconcile, scores
+from discovery.assets.export import LINEAGE_COLUMNS
 from discovery.assets.models import CANONICAL_FIELDS, Asset, AssetImport, FailedAssetChunk
 from discovery.core.database import unit_of_work
 from discovery.flows.models import DiscoveryFlow, Phase
@@ -42,6 +43,7 @@ from discovery.imports.models import DataImport, RawImportRecord
 logger = logging.getLogger(__name__)
 
 DISCOVERY_METHOD = "flow_based"
+SCORES = frozenset({"confidence_score", "completeness_score", "quality_score"})
 ASSET_COLUMNS = frozenset(c.key for c in Asset.__table__.columns)
 
 ChunkHook = Callable[[int], Awaitable[None]]
@@ -63,6 +65,7 @@ class InventoryPlan:
     match_order: tuple[str, ...]
     detected_format: str | None
     discovery_source: str
+    ignored_sources: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -132,6 +135,9 @@ async def build_plan(session: AsyncSession, flow: DiscoveryFlow) -> InventoryPla
     mappings = list(flow.field_mappings.get("mappings", []))
     detected = flow.phase_state.get(Phase.FIELD_MAPPING.value, {}).get("detected_format")
     order = reconcile.validate_match_order(data_import.options.get("match_keys"))
+    headers = set(data_import.read_details.get("headers", []))
+    # Re-importing our own export: its lineage columns describe the old import, not the asset.
+    ignored = frozenset(LINEAGE_COLUMNS) if set(LINEAGE_COLUMNS) <= headers else frozenset()
     return InventoryPlan(
         discovery_flow_id=flow.id,
         master_flow_id=master_flow_id,
@@ -144,6 +150,7 @@ async def build_plan(session: AsyncSession, flow: DiscoveryFlow) -> InventoryPla
         match_order=order,
         detected_format=detected,
         discovery_source=f"{data_import.file_format or 'file'} import: {data_import.file_name}",
+        ignored_sources=ignored,
     )
 
 
@@ -157,7 +164,10 @@ def _incoming(plan: InventoryPlan, row: Any, now: datetime) -> dict[str, Any]:
     custom = {
         key: value
         for key, value in (row.raw_data or {}).items()
-        if key not in plan.mapped_sources and isinstance(value, str) and value.strip()
+        if key not in plan.mapped_sources
+        and key not in plan.ignored_sources
+        and isinstance(value, str)
+        and value.strip()
     }
     return {
         **data,
@@ -308,9 +318,11 @@ async def process_chunk(
             note = f"created asset from row {row.row_number}"
         else:
             kind, asset = found
-            delta = reconcile.merge(asset, data)
+            delta = reconcile.merge(asset, {k: v for k, v in data.items() if k not in SCORES})
             if delta:
                 asset.update(delta)
+                delta["completeness_score"] = scores.completeness_score(asset)
+                asset["completeness_score"] = delta["completeness_score"]
                 if asset["id"] not in actions or actions[asset["id"]] != "created":
                     changes.setdefault(asset["id"], {}).update(delta)
             if actions.get(asset["id"]) == "created" or touched.get(asset["id"]) == "created":
