@@ -28,7 +28,8 @@ ENCRYPTED = (
 
 
 def _xlsx_bytes(tmp_path: Path) -> bytes:
-    rows: list[list[object]] = [["Name", "IP"]] + [[f"vm{n}", f"10.0.{n}"] for n in range(500)]
+    rows: list[list[object]] = [["Name", "IP"]]
+    rows.extend([f"vm{n}", f"10.0.{n}"] for n in range(500))
     return write_xlsx(tmp_path / "source.xlsx", {"S": rows}).read_bytes()
 
 
@@ -54,6 +55,8 @@ CORPUS: list[tuple[str, Callable[[Path], bytes], str | None, str]] = [
     ("PNG", lambda _: b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "a.csv", "it is a PNG image"),
     ("PDF", lambda _: b"%PDF-1.7\nabc,def\n", None, "it is a PDF document"),
     ("HTML as .xls", lambda _: b"<html><table><tr><td>1</td></tr>", "a.xls", "HTML or XML"),
+    ("xlsx header only", lambda p: write_xlsx(p / "h.xlsx", {"S": [["a", "b"], [None, " "]]}).read_bytes(), None, NO_DATA),
+    ("xlsx empty sheet", lambda p: write_xlsx(p / "e.xlsx", {"S": []}).read_bytes(), None, EMPTY),
     ("zip, not a workbook", _zip_without_workbook, "a.xlsx", DAMAGED),
     ("empty zip", lambda _: b"PK\x05\x06" + b"\x00" * 18, None, DAMAGED),
     ("truncated xlsx", lambda p: _xlsx_bytes(p)[: len(_xlsx_bytes(p)) // 2], None, DAMAGED),

@@ -38,6 +38,14 @@ def test_quoted_delimiters_do_not_count_towards_detection(tmp_path: Path) -> Non
     assert rows[0][1] == {"a": "x;y;z", "b": "1"}
 
 
+def test_excel_sep_line_declares_the_delimiter_and_is_skipped(tmp_path: Path) -> None:
+    data = "sep=;\r\nName;Price\r\nweb;1,5\r\n".encode("utf-8-sig")
+    table, rows = read_all(write(tmp_path, "in.csv", data))
+    assert table.detected["delimiter"] == ";"
+    assert table.headers == ["Name", "Price"]
+    assert rows == [(1, {"Name": "web", "Price": "1,5"})]
+
+
 def test_single_column_file_reports_comma(tmp_path: Path) -> None:
     table, rows = read_all(write(tmp_path, "in.csv", b"Hostname\nweb01\ndb01\n"))
     assert table.detected["delimiter"] == ","

@@ -49,6 +49,15 @@ def test_values_are_converted_to_text(tmp_path: Path) -> None:
     }
 
 
+def test_nested_values_are_valid_compact_json(tmp_path: Path) -> None:
+    nested = {"quote": 'say "hi"\n', "path": "C:\\temp", "uni": "Zoë €", "n": [0.1, -3, None]}
+    path = write(tmp_path, "in.json", json.dumps([{"nested": nested}]).encode())
+    _, rows = read_all(path)
+    text = rows[0][1]["nested"]
+    assert text == json.dumps(nested, separators=(",", ":"), ensure_ascii=False)
+    assert json.loads(text) == nested
+
+
 def test_headers_are_the_union_of_keys_in_first_seen_order(tmp_path: Path) -> None:
     document = [{"a": 1, "b": 2}, {"c": 3, "a": 4}, {}]
     table, rows = read_all(write(tmp_path, "in.json", json.dumps(document).encode()))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 from pathlib import Path
 
 import pytest
@@ -108,6 +109,13 @@ def test_row_limit_applies_to_every_format(tmp_path: Path, kind: str) -> None:
         path = write_xlsx(tmp_path / "in.xlsx", {"S": [["a"], *[[n] for n in range(5)]]})
     with pytest.raises(LimitExceededError, match="more than the limit of 4 data rows"):
         read_all(path, limits=ReadLimits(max_rows=4))
+
+
+def test_limit_error_survives_pickling() -> None:
+    error = LimitExceededError("Too big.", limit="max_rows", value=11, maximum=10)
+    copy = pickle.loads(pickle.dumps(error))
+    assert isinstance(copy, LimitExceededError)
+    assert (str(copy), copy.limit, copy.value, copy.maximum) == ("Too big.", "max_rows", 11, 10)
 
 
 def test_limits_must_be_positive() -> None:

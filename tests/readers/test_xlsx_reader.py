@@ -8,6 +8,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import PatternFill
 
 from tests.readers.helpers import read_all, unreadable_message, write_xlsx
@@ -61,8 +62,15 @@ def test_rvtools_vinfo_sheet_is_preferred_when_not_first(tmp_path: Path) -> None
 def test_cell_values_are_converted_to_text(tmp_path: Path) -> None:
     header = ["int", "float_int", "float", "tiny", "true", "false", "none", "dt", "midnight", "day"]
     header += ["clock", "text", "formula"]
-    values = [4096, 4096.0, 0.1, 1e-07, True, False, None, datetime(2024, 3, 5, 14, 30, 15)]
-    values += [datetime(2024, 3, 5), date(2023, 12, 31), time(13, 45), "  spaced  ", "=1+1"]
+    values: list[object] = [4096, 4096.0, 0.1, 1e-07, True, False, None]
+    values += [
+        datetime(2024, 3, 5, 14, 30, 15),
+        datetime(2024, 3, 5),
+        date(2023, 12, 31),
+        time(13, 45),
+        "  spaced  ",
+        "=1+1",
+    ]
     path = write_xlsx(tmp_path / "in.xlsx", {"Data": [header, values]})
     _, rows = read_all(path)
     assert rows[0][1] == {
@@ -156,3 +164,31 @@ def test_extension_does_not_matter_for_a_workbook(tmp_path: Path) -> None:
     table, rows = read_all(path, file_name="export.csv")
     assert table.file_format == "xlsx"
     assert rows == [(1, {"a": "1"})]
+
+
+def _workbook_with_leading_chartsheet(path: Path) -> Path:
+    workbook = Workbook()
+    data = workbook.active
+    data.title = "Data"
+    data.append(["Name", "CPU"])
+    data.append(["web", 4])
+    chart = BarChart()
+    chart.add_data(Reference(data, min_col=2, min_row=1, max_row=2), titles_from_data=True)
+    chartsheet = workbook.create_chartsheet("Chart", 0)
+    chartsheet.add_chart(chart)
+    workbook.save(path)
+    return path
+
+
+def test_leading_chartsheet_is_passed_over(tmp_path: Path) -> None:
+    path = _workbook_with_leading_chartsheet(tmp_path / "in.xlsx")
+    table, rows = read_all(path)
+    assert table.sheet_name == "Data"
+    assert rows == [(1, {"Name": "web", "CPU": "4"})]
+
+
+def test_requesting_a_chartsheet_is_explained(tmp_path: Path) -> None:
+    path = _workbook_with_leading_chartsheet(tmp_path / "in.xlsx")
+    assert unreadable_message(path, sheet="chart") == (
+        'The sheet "Chart" is a chart, not a table; choose a sheet that holds the data.'
+    )
