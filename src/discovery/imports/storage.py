@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from discovery.imports.readers import LimitExceededError
+from discovery.imports.readers.errors import format_byte_size
 
 CHUNK = 1024 * 1024
 
@@ -34,8 +35,11 @@ def store_file(
     size = source.stat().st_size
     if size > max_bytes:
         raise LimitExceededError(
-            f"The file is {size:,} bytes; the limit is {max_bytes:,} bytes "
-            "(DISCOVERY_MAX_UPLOAD_BYTES)."
+            f"The file is {format_byte_size(size)}, larger than the limit of "
+            f"{format_byte_size(max_bytes)} (DISCOVERY_MAX_UPLOAD_BYTES).",
+            limit="max_file_bytes",
+            value=size,
+            maximum=max_bytes,
         )
     target_dir = uploads_dir / str(import_id)
     target_dir.mkdir(parents=True, exist_ok=True)
