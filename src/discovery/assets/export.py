@@ -54,7 +54,7 @@ def _filtered(statement: Select[Any], scope: ExportScope) -> Select[Any]:
 
 
 async def custom_columns(session: AsyncSession, scope: ExportScope) -> list[str]:
-    keys = func.jsonb_object_keys(Asset.custom_attributes).table_valued("value")
+    keys = func.jsonb_object_keys(Asset.custom_attributes).table_valued("value").render_derived()
     statement = _filtered(select(keys.c.value).select_from(Asset).join(keys, true()), scope)
     result = await session.execute(statement.distinct().order_by(keys.c.value))
     reserved = set(CANONICAL_FIELDS) | set(LINEAGE_COLUMNS)

@@ -50,7 +50,13 @@ async def run_tech_debt(context: PhaseContext) -> PhaseOutcome:
         async with unit_of_work(context.factory) as session:
             rows = (
                 await session.execute(
-                    select(Asset.id, Asset.operating_system, Asset.os_version)
+                    select(
+                        Asset.id,
+                        Asset.operating_system,
+                        Asset.os_version,
+                        Asset.tech_debt_flags,
+                        Asset.os_end_of_support,
+                    )
                     .join(AssetImport, AssetImport.asset_id == Asset.id)
                     .where(AssetImport.data_import_id == context.data_import_id, Asset.id > after)
                     .order_by(Asset.id)
@@ -60,9 +66,11 @@ async def run_tech_debt(context: PhaseContext) -> PhaseOutcome:
             if not rows:
                 break
             changes = []
-            for asset_id, operating_system, os_version in rows:
+            for asset_id, operating_system, os_version, old_flags, old_end in rows:
                 flags, end = flags_for(operating_system, os_version, today)
                 flagged += bool(flags)
+                if (flags, end) == (old_flags, old_end):
+                    continue  # an assessment that changes nothing writes nothing
                 changes.append(
                     {
                         "id": asset_id,
@@ -71,7 +79,8 @@ async def run_tech_debt(context: PhaseContext) -> PhaseOutcome:
                         "current_phase": Phase.TECH_DEBT_ASSESSMENT.value,
                     }
                 )
-            await session.execute(update(Asset), changes)
+            if changes:
+                await session.execute(update(Asset), changes)
             assessed += len(rows)
             after = rows[-1][0]
     return PhaseOutcome(result={"assessed": assessed, "flagged": flagged})
