@@ -32,7 +32,7 @@ from tests.flow_helpers import (
 )
 from tests.inventory_files import write_servers_csv
 
-ROWS = 6000
+ROWS = 3000
 CHUNK = 20  # many small chunks, so the kill lands mid-phase
 STALLED_SECONDS = 3
 
