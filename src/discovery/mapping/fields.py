@@ -11,47 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
+from discovery.assets.models import CANONICAL_FIELDS as CANONICAL_FIELDS
 from discovery.mapping.normalize import normalize_header
 
-CANONICAL_FIELDS: Final[tuple[str, ...]] = (
-    "name",
-    "hostname",
-    "fqdn",
-    "ip_address",
-    "mac_address",
-    "serial_number",
-    "external_id",
-    "asset_type",
-    "operating_system",
-    "os_version",
-    "cpu_cores",
-    "cpu_sockets",
-    "memory_gb",
-    "storage_gb",
-    "storage_used_gb",
-    "disk_count",
-    "nic_count",
-    "virtualization_platform",
-    "power_state",
-    "manufacturer",
-    "model",
-    "database_type",
-    "database_version",
-    "cpu_utilization_percent_max",
-    "memory_utilization_percent_max",
-    "environment",
-    "datacenter",
-    "location",
-    "cluster",
-    "host",
-    "application_name",
-    "business_owner",
-    "technical_owner",
-    "business_unit",
-    "criticality",
-    "tags",
-    "depends_on",
-)
 FIELD_ORDER: Final[dict[str, int]] = {f: i for i, f in enumerate(CANONICAL_FIELDS)}
 
 SIZE_FIELDS: Final = frozenset({"memory_gb", "storage_gb", "storage_used_gb"})
