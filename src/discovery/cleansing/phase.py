@@ -8,7 +8,6 @@ invalid and processed, with the reason; bad values are nulled and listed per row
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from psycopg import AsyncConnection as PsycopgConnection
@@ -16,11 +15,13 @@ from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from discovery.cleansing import FieldMapping, compile_cleanser
+from discovery.core import copy_format
 from discovery.core.database import unit_of_work
 from discovery.flows import service as flows
 from discovery.flows.models import Phase
 from discovery.flows.runner import PhaseContext, PhaseError, PhaseOutcome, register
 from discovery.imports.models import DataImport, RawImportRecord
+from discovery.imports.service import analyze_raw_rows
 from discovery.mapping.service import approved_from_flow
 
 BATCH_SIZE = 5000
@@ -45,21 +46,17 @@ _APPLY_BATCH = text(
 )
 
 
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
-async def _write_batch(session: AsyncSession, rows: list[tuple[Any, ...]]) -> None:
+async def _write_batch(session: AsyncSession, rows: list[tuple[str, ...]]) -> None:
     await session.execute(_CREATE_BATCH_TABLE)
     connection = await session.connection()
     raw = await connection.get_raw_connection()
     driver: PsycopgConnection[Any] = raw.driver_connection  # type: ignore[assignment]
+    payload = "".join(copy_format.line(fields) for fields in rows)
     async with (
         driver.cursor() as cursor,
         cursor.copy("COPY cleansing_batch (id, cleansed, errors, valid, note) FROM STDIN") as copy,
     ):
-        for row in rows:
-            await copy.write_row(row)
+        await copy.write(payload.encode())
     await session.execute(_APPLY_BATCH)
 
 
@@ -115,7 +112,7 @@ async def run_data_cleansing(context: PhaseContext) -> PhaseOutcome:
             ).all()
             if not batch:
                 break
-            out: list[tuple[Any, ...]] = []
+            out: list[tuple[str, ...]] = []
             for row_id, _row_number, raw_data in batch:
                 cleansed = cleanse(raw_data)
                 errors = [
@@ -124,11 +121,11 @@ async def run_data_cleansing(context: PhaseContext) -> PhaseOutcome:
                 ]
                 out.append(
                     (
-                        row_id,
-                        _dumps(cleansed.data),
-                        _dumps(errors),
-                        cleansed.is_valid,
-                        cleansed.invalid_reason,
+                        copy_format.text_field(row_id),
+                        copy_format.json_field(cleansed.data),
+                        copy_format.json_field(errors),
+                        copy_format.text_field(cleansed.is_valid),
+                        copy_format.text_field(cleansed.invalid_reason),
                     )
                 )
             await _write_batch(session, out)
@@ -152,6 +149,7 @@ async def run_data_cleansing(context: PhaseContext) -> PhaseOutcome:
         if data_import is not None:
             data_import.valid_rows = valid
             data_import.invalid_rows = invalid
+        await analyze_raw_rows(session)
     return PhaseOutcome(
         result={"valid_rows": valid, "invalid_rows": invalid, "rows_with_errors": with_errors}
     )

@@ -43,6 +43,8 @@ async def run_data_import(context: PhaseContext) -> PhaseOutcome:
         message = str(exc)
     else:
         if result.ok:
+            async with unit_of_work(context.factory) as session:
+                await service.analyze_raw_rows(session)
             return PhaseOutcome(result={"rows": result.rows})
         message = result.error or "The file could not be imported."
     async with unit_of_work(context.factory) as session:
