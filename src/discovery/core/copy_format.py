@@ -13,7 +13,19 @@ from collections.abc import Iterable
 from typing import Any
 
 NULL = "\\N"
-_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _escape(text: str) -> str:
+    # str.replace runs in C; str.translate with a mapping is a Python-level loop per char.
+    if "\\" in text:
+        text = text.replace("\\", "\\\\")
+    if "\t" in text:
+        text = text.replace("\t", "\\t")
+    if "\n" in text:
+        text = text.replace("\n", "\\n")
+    if "\r" in text:
+        text = text.replace("\r", "\\r")
+    return text
 
 
 def text_field(value: Any) -> str:
@@ -24,7 +36,7 @@ def text_field(value: Any) -> str:
         return "t"
     if value is False:
         return "f"
-    return str(value).translate(_ESCAPES)
+    return _escape(str(value))
 
 
 def json_field(value: Any) -> str:
@@ -34,9 +46,22 @@ def json_field(value: Any) -> str:
     are dropped; no other character is changed.
     """
     encoded = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    if "\\" not in encoded:
+        return encoded
     if "\\u0000" in encoded:
-        encoded = encoded.replace("\\u0000", "")
-    return encoded.translate(_ESCAPES)
+        encoded = json.dumps(_without_nul(value), ensure_ascii=False, separators=(",", ":"))
+    # JSON escapes tabs and newlines itself; only its backslashes need escaping for COPY.
+    return encoded.replace("\\", "\\\\")
+
+
+def _without_nul(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_without_nul(item) for item in value]
+    return value
 
 
 def line(fields: Iterable[str]) -> str:
