@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from discovery.assets.inventory import ChunkPolicy, build_plan, persist_assets
 from discovery.core.database import unit_of_work
@@ -10,6 +10,18 @@ from discovery.flows import service as flows
 from discovery.flows.models import Phase
 from discovery.flows.runner import PhaseContext, PhaseError, PhaseOutcome, register
 from discovery.imports.models import DataImport, RawImportRecord
+
+
+# The assets table can grow by a million rows in one phase. Reconciliation looks assets
+# up by match keys; with statistics from when the table was small the planner scans the
+# tenant's whole asset list for every chunk (measured: 102 ms per chunk at 53,000 assets,
+# 1.8 ms after ANALYZE). So statistics are refreshed as the table grows.
+ANALYZE_EVERY_ROWS = 50_000
+
+
+async def _analyze_assets(context: PhaseContext) -> None:
+    async with unit_of_work(context.factory) as session:
+        await session.execute(text("ANALYZE migration.assets"))
 
 
 def chunk_policy(context: PhaseContext) -> ChunkPolicy:
@@ -41,8 +53,15 @@ async def run_asset_inventory(context: PhaseContext) -> PhaseOutcome:
             or 0
         )
 
+    await _analyze_assets(context)
+    analyzed_at = 0
+
     async def progress(done: int) -> None:
+        nonlocal analyzed_at
         await context.progress(done, total)
+        if done - analyzed_at >= ANALYZE_EVERY_ROWS:
+            analyzed_at = done
+            await _analyze_assets(context)
 
     run = await persist_assets(
         context.factory,
