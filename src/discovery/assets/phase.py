@@ -11,7 +11,6 @@ from discovery.flows.models import Phase
 from discovery.flows.runner import PhaseContext, PhaseError, PhaseOutcome, register
 from discovery.imports.models import DataImport, RawImportRecord
 
-
 # The assets table can grow by a million rows in one phase. Reconciliation looks assets
 # up by match keys; with statistics from when the table was small the planner scans the
 # tenant's whole asset list for every chunk (measured: 102 ms per chunk at 53,000 assets,
