@@ -54,7 +54,7 @@ async def test_each_problem_is_counted_and_sampled(session: AsyncSession, factor
         .where(RawImportRecord.id == processed_silently.id)
         .values(is_processed=True)
     )
-    broken, broken_raw = await factory.wired_asset(flow, 5)
+    _broken, broken_raw = await factory.wired_asset(flow, 5)
     await session.execute(
         update(RawImportRecord)
         .where(RawImportRecord.id == broken_raw.id)
