@@ -108,7 +108,9 @@ async def test_failure_records_the_phase_and_the_history(
     master = await _master(session, flow)
     await session.refresh(master)
     assert (flow.status, flow.error_phase, flow.error_message) == (
-        "failed", "data_import", "The file is empty.",
+        "failed",
+        "data_import",
+        "The file is empty.",
     )
     assert master.flow_status == "failed"
     assert [entry["message"] for entry in master.error_history] == ["The file is empty."]

@@ -45,18 +45,59 @@ def upgrade() -> None:
         sa.Column("asset_id", sa.UUID(), nullable=False),
         sa.Column("data_import_id", sa.UUID(), nullable=False),
         sa.Column("action", sa.Text(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
-        sa.CheckConstraint("action IN ('created', 'updated')", name=op.f("ck_asset_imports_action_known")),
-        sa.ForeignKeyConstraint(["asset_id"], ["migration.assets.id"], name=op.f("fk_asset_imports_asset_id"), ondelete="CASCADE"),
-        sa.ForeignKeyConstraint(["data_import_id"], ["migration.data_imports.id"], name=op.f("fk_asset_imports_data_import_id"), ondelete="CASCADE"),
+        sa.Column(
+            "created_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
+        sa.CheckConstraint(
+            "action IN ('created', 'updated')", name=op.f("ck_asset_imports_action_known")
+        ),
+        sa.ForeignKeyConstraint(
+            ["asset_id"],
+            ["migration.assets.id"],
+            name=op.f("fk_asset_imports_asset_id"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["data_import_id"],
+            ["migration.data_imports.id"],
+            name=op.f("fk_asset_imports_data_import_id"),
+            ondelete="CASCADE",
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_asset_imports")),
-        sa.UniqueConstraint("asset_id", "data_import_id", name=op.f("uq_asset_imports_asset_id_data_import_id")),
+        sa.UniqueConstraint(
+            "asset_id", "data_import_id", name=op.f("uq_asset_imports_asset_id_data_import_id")
+        ),
         schema="migration",
         if_not_exists=True,
     )
-    op.create_index(op.f("ix_asset_imports_data_import_id"), "asset_imports", ["data_import_id"], unique=False, schema="migration", if_not_exists=True)
-    op.add_column("assets", sa.Column("tech_debt_flags", postgresql.JSONB(astext_type=sa.Text()), server_default=sa.text("'[]'"), nullable=False), schema="migration", if_not_exists=True)
-    op.add_column("assets", sa.Column("os_end_of_support", sa.Date(), nullable=True), schema="migration", if_not_exists=True)
+    op.create_index(
+        op.f("ix_asset_imports_data_import_id"),
+        "asset_imports",
+        ["data_import_id"],
+        unique=False,
+        schema="migration",
+        if_not_exists=True,
+    )
+    op.add_column(
+        "assets",
+        sa.Column(
+            "tech_debt_flags",
+            postgresql.JSONB(astext_type=sa.Text()),
+            server_default=sa.text("'[]'"),
+            nullable=False,
+        ),
+        schema="migration",
+        if_not_exists=True,
+    )
+    op.add_column(
+        "assets",
+        sa.Column("os_end_of_support", sa.Date(), nullable=True),
+        schema="migration",
+        if_not_exists=True,
+    )
     with op.get_context().autocommit_block():
         for name, column in MATCH_INDEXES:
             create_index_concurrently(name, "assets", (*TENANT, column))
@@ -69,5 +110,7 @@ def downgrade() -> None:
             drop_index_concurrently(name)
     op.drop_column("assets", "os_end_of_support", schema="migration")
     op.drop_column("assets", "tech_debt_flags", schema="migration")
-    op.drop_index(op.f("ix_asset_imports_data_import_id"), table_name="asset_imports", schema="migration")
+    op.drop_index(
+        op.f("ix_asset_imports_data_import_id"), table_name="asset_imports", schema="migration"
+    )
     op.drop_table("asset_imports", schema="migration")
