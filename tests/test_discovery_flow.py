@@ -28,7 +28,7 @@ from tests.flow_helpers import (
     settings_for,
     start_flow,
 )
-from tests.inventory_files import write_servers_csv
+from tests.inventory_files import HEADER, write_servers_csv
 
 ROWS = 40
 DUPLICATES = 3
@@ -136,6 +136,7 @@ async def test_review_override_approval_and_learning(
     assert waiting["status"] == "waiting_for_approval"
     assert waiting["current_phase"] == "data_cleansing"
     assert {m["status"] for m in waiting["field_mappings"]} == {"suggested"}
+    assert [m["source_field"] for m in waiting["field_mappings"]] == HEADER  # file order
     flow_id = uuid.UUID(waiting["master_flow_id"])
 
     async def approve(session: AsyncSession) -> None:

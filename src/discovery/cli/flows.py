@@ -82,7 +82,7 @@ def _print_summary(summary: dict[str, Any], as_json: bool) -> None:
         for item in summary["field_mappings"]:
             target = item["target_field"] or "(unmapped: kept as custom attribute)"
             confidence = item["confidence"]
-            shown = f"{confidence:.2f}" if confidence is not None else "  - "
+            shown = f"{confidence:.2f}" if confidence and item["target_field"] else "  - "
             typer.echo(
                 f"  {item['source_field'][:32]:<32} -> {target:<30} {shown} "
                 f"{item['match_type'] or ''} [{item['status']}]"

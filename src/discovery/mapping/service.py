@@ -17,6 +17,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from discovery.imports.models import DataImport
 from discovery.mapping.engine import CANONICAL_FIELDS, MappingResult, Suggestion
 from discovery.mapping.models import (
     ImportFieldMapping,
@@ -113,12 +114,17 @@ def all_confident(suggestions: Sequence[Suggestion], threshold: float) -> bool:
 async def import_mappings(
     session: AsyncSession, data_import_id: uuid.UUID
 ) -> list[ImportFieldMapping]:
+    """The import's mappings in the file's column order."""
     result = await session.execute(
-        select(ImportFieldMapping)
-        .where(ImportFieldMapping.data_import_id == data_import_id)
-        .order_by(ImportFieldMapping.created_at, ImportFieldMapping.id)
+        select(ImportFieldMapping).where(ImportFieldMapping.data_import_id == data_import_id)
     )
-    return list(result.scalars())
+    rows = list(result.scalars())
+    headers = await session.scalar(
+        select(DataImport.read_details["headers"]).where(DataImport.id == data_import_id)
+    )
+    position = {name: index for index, name in enumerate(headers or [])}
+    return sorted(rows, key=lambda row: (position.get(row.source_field, len(position)),
+                                         row.source_field))  # fmt: skip
 
 
 def _check_overrides(
