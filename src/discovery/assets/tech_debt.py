@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select, text
 
 from discovery.assets.end_of_support import identify
 from discovery.assets.models import Asset, AssetImport
@@ -15,6 +16,18 @@ from discovery.flows.models import Phase
 from discovery.flows.runner import PhaseContext, PhaseError, PhaseOutcome, register
 
 BATCH = 5000
+
+# One set-based statement per batch (an executemany was one statement per asset).
+_APPLY = text(
+    """
+    UPDATE migration.assets AS a
+       SET tech_debt_flags = v.flags, os_end_of_support = v.end_of_support,
+           current_phase = :phase, updated_at = now()
+      FROM unnest(CAST(:ids AS uuid[]), CAST(:flags AS jsonb[]), CAST(:ends AS date[]))
+           AS v(id, flags, end_of_support)
+     WHERE a.id = v.id
+    """
+)
 SOON = timedelta(days=365)
 
 
@@ -80,7 +93,15 @@ async def run_tech_debt(context: PhaseContext) -> PhaseOutcome:
                     }
                 )
             if changes:
-                await session.execute(update(Asset), changes)
+                await session.execute(
+                    _APPLY,
+                    {
+                        "ids": [c["id"] for c in changes],
+                        "flags": [json.dumps(c["tech_debt_flags"]) for c in changes],
+                        "ends": [c["os_end_of_support"] for c in changes],
+                        "phase": Phase.TECH_DEBT_ASSESSMENT.value,
+                    },
+                )
             assessed += len(rows)
             after = rows[-1][0]
     return PhaseOutcome(result={"assessed": assessed, "flagged": flagged})
