@@ -29,11 +29,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, or_, select, text, update
+from sqlalchemy import func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from discovery.assets import classify, reconcile, scores
+from discovery.assets.bulk import insert_assets
 from discovery.assets.export import LINEAGE_COLUMNS
 from discovery.assets.models import CANONICAL_FIELDS, Asset, AssetImport, FailedAssetChunk
 from discovery.core.database import unit_of_work
@@ -44,7 +45,6 @@ logger = logging.getLogger(__name__)
 
 DISCOVERY_METHOD = "flow_based"
 SCORES = frozenset({"confidence_score", "completeness_score", "quality_score"})
-ASSET_COLUMNS = frozenset(c.key for c in Asset.__table__.columns)
 
 ChunkHook = Callable[[int], Awaitable[None]]
 Sleep = Callable[[float], Awaitable[None]]
@@ -339,9 +339,7 @@ async def process_chunk(
     counters.updated = len(updated_ids & set(changes))
     counters.unchanged = len(updated_ids - set(changes))
     if created:
-        await session.execute(
-            insert(Asset), [{k: v for k, v in a.items() if k in ASSET_COLUMNS} for a in created]
-        )
+        await insert_assets(session, created)
     created_ids = {a["id"] for a in created}
     pending_updates = [
         {"id": asset_id, **delta, "updated_at": now, "current_phase": Phase.ASSET_INVENTORY.value}
