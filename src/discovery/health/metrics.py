@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, func, literal, or_, select
+from sqlalchemy import ColumnElement, and_, exists, func, literal, or_, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -105,6 +105,37 @@ def _raw_of_asset() -> Any:
     return RawImportRecord.id == Asset.raw_import_records_id
 
 
+def _cross_tenant_asset_ids(t: Tenant) -> Any:
+    """Ids of the tenant's assets with a link to another tenant's row, flow or asset.
+
+    A UNION of four joins rather than four EXISTS joined by OR: the OR kept PostgreSQL
+    from turning them into semi-joins and cost 3.8 s at 60,000 assets.
+    """
+
+    def differs(other: Any) -> ColumnElement[bool]:
+        return or_(
+            other.client_account_id != Asset.client_account_id,
+            other.engagement_id != Asset.engagement_id,
+        )
+
+    mine = _assets(t)
+    return union(
+        select(Asset.id)
+        .join(RawImportRecord, _raw_of_asset())
+        .where(*mine, differs(RawImportRecord)),
+        select(Asset.id)
+        .join(RawImportRecord, RawImportRecord.asset_id == Asset.id)
+        .where(*mine, differs(RawImportRecord)),
+        select(Asset.id)
+        .join(DiscoveryFlow, DiscoveryFlow.id == Asset.discovery_flow_id)
+        .where(*mine, differs(DiscoveryFlow)),
+        select(Asset.id)
+        .join(AssetDependency, AssetDependency.asset_id == Asset.id)
+        .join(_TARGET, AssetDependency.depends_on_asset_id == _TARGET.id)
+        .where(*mine, differs(_TARGET)),
+    )
+
+
 METRICS: tuple[Metric, ...] = (
     _asset_metric(
         "flow_based_assets_missing_discovery_flow_id",
@@ -182,52 +213,7 @@ METRICS: tuple[Metric, ...] = (
             )
         ],
     ),
-    _asset_metric(
-        "cross_tenant_links",
-        lambda t: [
-            or_(
-                exists(
-                    select(literal(1)).where(
-                        _raw_of_asset(),
-                        or_(
-                            RawImportRecord.client_account_id != Asset.client_account_id,
-                            RawImportRecord.engagement_id != Asset.engagement_id,
-                        ),
-                    )
-                ),
-                exists(
-                    select(literal(1)).where(
-                        RawImportRecord.asset_id == Asset.id,
-                        or_(
-                            RawImportRecord.client_account_id != Asset.client_account_id,
-                            RawImportRecord.engagement_id != Asset.engagement_id,
-                        ),
-                    )
-                ),
-                exists(
-                    select(literal(1)).where(
-                        DiscoveryFlow.id == Asset.discovery_flow_id,
-                        or_(
-                            DiscoveryFlow.client_account_id != Asset.client_account_id,
-                            DiscoveryFlow.engagement_id != Asset.engagement_id,
-                        ),
-                    )
-                ),
-                exists(
-                    select(literal(1))
-                    .select_from(AssetDependency)
-                    .join(_TARGET, AssetDependency.depends_on_asset_id == _TARGET.id)
-                    .where(
-                        AssetDependency.asset_id == Asset.id,
-                        or_(
-                            _TARGET.client_account_id != Asset.client_account_id,
-                            _TARGET.engagement_id != Asset.engagement_id,
-                        ),
-                    )
-                ),
-            )
-        ],
-    ),
+    _asset_metric("cross_tenant_links", lambda t: [Asset.id.in_(_cross_tenant_asset_ids(t))]),
 )
 
 METRIC_NAMES = tuple(metric.name for metric in METRICS)
