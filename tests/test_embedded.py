@@ -44,10 +44,12 @@ def _read_until(process: subprocess.Popen[str], needle: str, timeout: float) -> 
     deadline = time.monotonic() + timeout
     while needle not in seen and time.monotonic() < deadline:
         if selector.select(timeout=0.5):
-            line = process.stderr.readline()
-            if not line:
+            # Read what the pipe holds (not a line through a buffer: lines written together
+            # would wait in it, unseen by select, until the deadline).
+            chunk = os.read(process.stderr.fileno(), 65536)
+            if not chunk:
                 break
-            seen += line
+            seen += chunk.decode(errors="replace")
     return seen
 
 

@@ -33,6 +33,7 @@ EXPECTED_TABLES = {
     "failed_asset_chunks",
     "learned_field_mappings",
     "asset_imports",
+    "api_tokens",
 }
 
 JOB_QUEUE_TABLES = {

@@ -9,18 +9,18 @@ from a server-side cursor; XLSX uses openpyxl's write-only mode.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import uuid
-from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Iterable, Sequence
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import Any, Literal
 
 from sqlalchemy import Select, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from discovery.assets.models import CANONICAL_FIELDS, Asset, AssetImport
-from discovery.flows.models import DiscoveryFlow
+from discovery.assets.filters import AssetFilter
+from discovery.assets.models import CANONICAL_FIELDS, Asset
 from discovery.imports.models import RawImportRecord
 
 ExportFormat = Literal["csv", "xlsx", "json"]
@@ -28,29 +28,25 @@ LINEAGE_COLUMNS = (
     "asset_id", "data_import_id", "source_row_number", "discovery_flow_id", "master_flow_id",
 )  # fmt: skip
 LIST_SEPARATOR = "; "
+
+
+def reimported_lineage(headers: Iterable[str]) -> frozenset[str]:
+    """The lineage columns of a file that is one of our own exports, else nothing.
+
+    Re-importing an export: those columns describe the old import, not the asset.
+    """
+    return frozenset(LINEAGE_COLUMNS) if set(LINEAGE_COLUMNS) <= set(headers) else frozenset()
+
+
 STREAM_BATCH = 2000
 
 
-@dataclass(frozen=True)
-class ExportScope:
-    client_account_id: uuid.UUID
-    engagement_id: uuid.UUID
-    master_flow_id: uuid.UUID | None = None
+# What an export covers: the same filter as the API's asset listing.
+ExportScope = AssetFilter
 
 
 def _filtered(statement: Select[Any], scope: ExportScope) -> Select[Any]:
-    statement = statement.where(
-        Asset.client_account_id == scope.client_account_id,
-        Asset.engagement_id == scope.engagement_id,
-    )
-    if scope.master_flow_id is not None:
-        touched = (
-            select(AssetImport.asset_id)
-            .join(DiscoveryFlow, DiscoveryFlow.data_import_id == AssetImport.data_import_id)
-            .where(DiscoveryFlow.master_flow_id == scope.master_flow_id)
-        )
-        statement = statement.where(Asset.id.in_(touched))
-    return statement
+    return statement.where(*scope.conditions())
 
 
 async def custom_columns(session: AsyncSession, scope: ExportScope) -> list[str]:
@@ -98,47 +94,86 @@ def _text(value: Any) -> Any:
     return value
 
 
+class TextExport:
+    """A CSV or JSON export as a stream of text chunks (``count`` grows as they go)."""
+
+    def __init__(
+        self, session: AsyncSession, scope: ExportScope, file_format: Literal["csv", "json"]
+    ) -> None:
+        self.session = session
+        self.scope = scope
+        self.file_format = file_format
+        self.count = 0
+
+    async def chunks(self) -> AsyncIterator[str]:
+        custom = await custom_columns(self.session, self.scope)
+        header = [*CANONICAL_FIELDS, *custom, *LINEAGE_COLUMNS]
+        rows = _rows(self.session, self.scope, custom)
+        body = self._csv(header, rows) if self.file_format == "csv" else self._json(header, rows)
+        async for chunk in body:
+            yield chunk
+
+    async def _csv(
+        self, header: Sequence[str], rows: AsyncIterator[list[Any]]
+    ) -> AsyncIterator[str]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(header)
+        async for values in rows:
+            writer.writerow([_text(value) for value in values])
+            self.count += 1
+            if self.count % STREAM_BATCH == 0:
+                yield _drain(buffer)
+        yield _drain(buffer)
+
+    async def _json(
+        self, header: Sequence[str], rows: AsyncIterator[list[Any]]
+    ) -> AsyncIterator[str]:
+        parts = ["[\n"]
+        async for values in rows:
+            record = {
+                name: (str(value) if isinstance(value, uuid.UUID) else value)
+                for name, value in zip(header, values, strict=True)
+            }
+            parts.append(("  " if self.count == 0 else ",\n  ") + json.dumps(record, default=str))
+            self.count += 1
+            if self.count % STREAM_BATCH == 0:
+                yield "".join(parts)
+                parts = []
+        parts.append("\n]\n" if self.count else "]\n")
+        yield "".join(parts)
+
+
+def _drain(buffer: io.StringIO) -> str:
+    text = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    return text
+
+
 async def export_assets(
     session: AsyncSession, scope: ExportScope, output: Path, file_format: ExportFormat
 ) -> int:
     """Write the inventory to ``output``; returns the number of assets written."""
-    custom = await custom_columns(session, scope)
-    header = [*CANONICAL_FIELDS, *custom, *LINEAGE_COLUMNS]
-    count = 0
     if file_format == "xlsx":
-        from openpyxl import Workbook
-
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet("Assets")
-        sheet.append(header)
-        async for values in _rows(session, scope, custom):
-            sheet.append([_text(value) for value in values])
-            count += 1
-        workbook.save(output)
-        return count
+        return await _write_xlsx(session, scope, output)
+    export = TextExport(session, scope, file_format)
     with output.open("w", encoding="utf-8", newline="") as handle:
-        if file_format == "csv":
-            writer = csv.writer(handle)
-            writer.writerow(header)
-            async for values in _rows(session, scope, custom):
-                writer.writerow([_text(value) for value in values])
-                count += 1
-        else:
-            count = await _write_json(handle, header, _rows(session, scope, custom))
-    return count
+        async for chunk in export.chunks():
+            handle.write(chunk)
+    return export.count
 
 
-async def _write_json(
-    handle: IO[str], header: Sequence[str], rows: AsyncIterator[list[Any]]
-) -> int:
+async def _write_xlsx(session: AsyncSession, scope: ExportScope, output: Path) -> int:
+    from openpyxl import Workbook
+
+    custom = await custom_columns(session, scope)
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Assets")
+    sheet.append([*CANONICAL_FIELDS, *custom, *LINEAGE_COLUMNS])
     count = 0
-    handle.write("[\n")
-    async for values in rows:
-        record = {
-            name: (str(value) if isinstance(value, uuid.UUID) else value)
-            for name, value in zip(header, values, strict=True)
-        }
-        handle.write(("  " if count == 0 else ",\n  ") + json.dumps(record, default=str))
+    async for values in _rows(session, scope, custom):
+        sheet.append([_text(value) for value in values])
         count += 1
-    handle.write("\n]\n" if count else "]\n")
+    workbook.save(output)
     return count

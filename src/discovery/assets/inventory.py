@@ -33,10 +33,11 @@ from sqlalchemy import func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from discovery.assets import classify, reconcile, scores
+from discovery.assets import reconcile
 from discovery.assets.bulk import insert_assets
-from discovery.assets.export import LINEAGE_COLUMNS
-from discovery.assets.models import CANONICAL_FIELDS, Asset, AssetImport, FailedAssetChunk
+from discovery.assets.export import reimported_lineage
+from discovery.assets.models import Asset, AssetImport, FailedAssetChunk
+from discovery.assets.preview import AssetShape, Reconciler, incoming_asset
 from discovery.core.database import unit_of_work
 from discovery.flows.models import DiscoveryFlow, Phase
 from discovery.imports.models import DataImport, RawImportRecord
@@ -44,7 +45,6 @@ from discovery.imports.models import DataImport, RawImportRecord
 logger = logging.getLogger(__name__)
 
 DISCOVERY_METHOD = "flow_based"
-SCORES = frozenset({"confidence_score", "completeness_score", "quality_score"})
 
 ChunkHook = Callable[[int], Awaitable[None]]
 Sleep = Callable[[float], Awaitable[None]]
@@ -66,6 +66,15 @@ class InventoryPlan:
     detected_format: str | None
     discovery_source: str
     ignored_sources: frozenset[str] = frozenset()
+
+    @property
+    def shape(self) -> AssetShape:
+        return AssetShape(
+            mapped_sources=self.mapped_sources,
+            confidence_by_target=self.confidence_by_target,
+            detected_format=self.detected_format,
+            ignored_sources=self.ignored_sources,
+        )
 
 
 @dataclass
@@ -135,9 +144,7 @@ async def build_plan(session: AsyncSession, flow: DiscoveryFlow) -> InventoryPla
     mappings = list(flow.field_mappings.get("mappings", []))
     detected = flow.phase_state.get(Phase.FIELD_MAPPING.value, {}).get("detected_format")
     order = reconcile.validate_match_order(data_import.options.get("match_keys"))
-    headers = set(data_import.read_details.get("headers", []))
-    # Re-importing our own export: its lineage columns describe the old import, not the asset.
-    ignored = frozenset(LINEAGE_COLUMNS) if set(LINEAGE_COLUMNS) <= headers else frozenset()
+    ignored = reimported_lineage(data_import.read_details.get("headers", []))
     return InventoryPlan(
         discovery_flow_id=flow.id,
         master_flow_id=master_flow_id,
@@ -152,30 +159,6 @@ async def build_plan(session: AsyncSession, flow: DiscoveryFlow) -> InventoryPla
         discovery_source=f"{data_import.file_format or 'file'} import: {data_import.file_name}",
         ignored_sources=ignored,
     )
-
-
-def _incoming(plan: InventoryPlan, row: Any, now: datetime) -> dict[str, Any]:
-    """The asset a cleansed row describes, with its lineage."""
-    data = {k: v for k, v in (row.cleansed_data or {}).items() if k in CANONICAL_FIELDS}
-    data["name"] = (
-        data.get("name") or data.get("hostname") or data.get("fqdn") or data.get("ip_address")
-    )
-    data["asset_type"] = classify.classify(data, plan.detected_format).value
-    custom = {
-        key: value
-        for key, value in (row.raw_data or {}).items()
-        if key not in plan.mapped_sources
-        and key not in plan.ignored_sources
-        and isinstance(value, str)
-        and value.strip()
-    }
-    return {
-        **data,
-        "custom_attributes": custom,
-        "confidence_score": scores.confidence_score(data, plan.confidence_by_target),
-        "completeness_score": scores.completeness_score(data),
-        "quality_score": scores.quality_score(data, row.validation_errors),
-    }
 
 
 def _lineage(plan: InventoryPlan, raw_id: uuid.UUID, now: datetime) -> dict[str, Any]:
@@ -233,9 +216,14 @@ async def _next_range(
     return (numbers[0], numbers[-1]) if numbers else None
 
 
-async def _existing_assets(
-    session: AsyncSession, plan: InventoryPlan, incoming: Sequence[dict[str, Any]]
+async def existing_assets(
+    session: AsyncSession,
+    client_account_id: uuid.UUID,
+    engagement_id: uuid.UUID,
+    incoming: Sequence[dict[str, Any]],
 ) -> list[dict[str, Any]]:
+    """The engagement's assets that share a match key with any of ``incoming``."""
+
     def values(field_name: str) -> list[str]:
         return sorted({str(d[field_name]) for d in incoming if d.get(field_name)})
 
@@ -251,8 +239,8 @@ async def _existing_assets(
     result = await session.execute(
         select(Asset.__table__)
         .where(
-            Asset.client_account_id == plan.client_account_id,
-            Asset.engagement_id == plan.engagement_id,
+            Asset.client_account_id == client_account_id,
+            Asset.engagement_id == engagement_id,
             or_(*conditions),
         )
         .order_by(Asset.created_at, Asset.id)
@@ -296,43 +284,35 @@ async def process_chunk(
         )
     ).all()
     now = datetime.now(UTC)
-    incoming = [_incoming(plan, row, now) for row in rows]
-    existing = await _existing_assets(session, plan, incoming)
-    index: dict[tuple[str, str], dict[str, Any]] = {}
-    for asset in existing:
-        for key in reconcile.asset_keys(asset):
-            index.setdefault(key, asset)
+    shape = plan.shape
+    incoming = [
+        incoming_asset(shape, row.cleansed_data, row.raw_data, row.validation_errors)
+        for row in rows
+    ]
+    existing = await existing_assets(session, plan.client_account_id, plan.engagement_id, incoming)
+    reconciler = Reconciler(existing, plan.match_order)
     touched = await _imports_touching(session, plan, [a["id"] for a in existing])
     created: list[dict[str, Any]] = []
     changes: dict[uuid.UUID, dict[str, Any]] = {}
     links: list[tuple[uuid.UUID, uuid.UUID, str]] = []
     actions: dict[uuid.UUID, str] = {}
     for row, data in zip(rows, incoming, strict=True):
-        keys = reconcile.match_keys(data, plan.match_order)
-        found = next(((kind, index[key]) for key in keys for kind in [key[0]] if key in index),
-                     None)  # fmt: skip
-        if found is None:
-            asset = {**data, **_lineage(plan, row.id, now), "id": uuid.uuid4()}
+        decision = reconciler.decide(data, {**_lineage(plan, row.id, now), "id": uuid.uuid4()})
+        asset = decision.asset
+        if decision.action == "create":
             created.append(asset)
             actions[asset["id"]] = "created"
             note = f"created asset from row {row.row_number}"
         else:
-            kind, asset = found
-            delta = reconcile.merge(asset, {k: v for k, v in data.items() if k not in SCORES})
-            if delta:
-                asset.update(delta)
-                delta["completeness_score"] = scores.completeness_score(asset)
-                asset["completeness_score"] = delta["completeness_score"]
-                if asset["id"] not in actions or actions[asset["id"]] != "created":
-                    changes.setdefault(asset["id"], {}).update(delta)
+            kind, delta = decision.matched_by, decision.changes
+            if delta and actions.get(asset["id"]) != "created":
+                changes.setdefault(asset["id"], {}).update(delta)
             if actions.get(asset["id"]) == "created" or touched.get(asset["id"]) == "created":
                 counters.merged_duplicates += 1
                 note = f"duplicate row merged into asset {asset['name']!r} (matched by {kind})"
             else:
                 actions.setdefault(asset["id"], "updated")
                 note = f"updated existing asset {asset['name']!r} (matched by {kind})"
-        for key in reconcile.asset_keys(asset):
-            index.setdefault(key, asset)
         links.append((row.id, asset["id"], note))
     counters.created = len(created)
     updated_ids = {i for i, a in actions.items() if a == "updated"}

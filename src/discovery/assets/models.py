@@ -20,6 +20,7 @@ from sqlalchemy import (
     Numeric,
     Text,
     UniqueConstraint,
+    func,
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -70,6 +71,10 @@ class Criticality(StrEnum):
     CRITICAL = "critical"
 
 
+# Columns the asset listing's ``q`` searches (case-insensitive), each with its own index.
+SEARCH_COLUMNS = ("name", "hostname", "fqdn", "ip_address")
+
+
 def _optional_in(column: str, values: type[StrEnum]) -> str:
     return f"{column} IS NULL OR {sql_in(column, values)}"
 
@@ -118,6 +123,14 @@ class Asset(TenantScoped, Base):
         Index("ix_assets_match_fqdn", "client_account_id", "engagement_id", "fqdn"),
         Index("ix_assets_match_ip_address", "client_account_id", "engagement_id", "ip_address"),
         Index("ix_assets_tenant_name", "client_account_id", "engagement_id", "name"),
+        # The API's listing: keyset order, and case-insensitive prefix search (q).
+        Index(
+            "ix_assets_tenant_created_at_id",
+            "client_account_id",
+            "engagement_id",
+            "created_at",
+            "id",
+        ),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()
@@ -188,6 +201,17 @@ class Asset(TenantScoped, Base):
 
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
+
+
+for _column in SEARCH_COLUMNS:
+    # ``lower(col) LIKE 'prefix%'`` is an index range scan with text_pattern_ops.
+    Index(
+        f"ix_assets_search_{_column}",
+        Asset.client_account_id,
+        Asset.engagement_id,
+        func.lower(getattr(Asset, _column)).label(f"lower_{_column}"),
+        postgresql_ops={f"lower_{_column}": "text_pattern_ops"},
+    )
 
 
 class AssetDependency(TenantScoped, Base):

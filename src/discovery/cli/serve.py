@@ -1,34 +1,132 @@
-"""``discovery serve``: database, migrations and an in-process worker, until stopped."""
+"""``discovery serve``: database, migrations, the HTTP API and a flow worker, until stopped.
+
+The API (uvicorn) and the in-process flow worker share one event loop; SIGINT or
+SIGTERM stops both cleanly (uvicorn's own signal handling is switched off so that one
+handler stops everything).
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
+import secrets
 import signal
+import socket
+from collections.abc import Iterator
 
 import typer
+import uvicorn
 
-from discovery.cli.common import database_url, info, run, settings
+from discovery.api.app import create_app
+from discovery.api.middleware import install_request_id_logging
+from discovery.cli.common import database_url, fail, info, run, settings, with_session
 from discovery.core import migrations
+from discovery.core.security import WeakPasswordError
 from discovery.core.settings import Settings
 from discovery.flows.jobs import run_worker
+from discovery.tenancy.service import TenancyError, create_first_admin
+
+LOG_FORMAT = "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"
 
 
-async def _serve(url: str, current: Settings) -> None:
+class _Server(uvicorn.Server):
+    """uvicorn without its own signal handlers: ``serve`` stops it with the worker."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
+    sock.listen(2048)  # connections wait in the backlog until uvicorn accepts them
+    sock.set_inheritable(True)
+    return sock
+
+
+def _configure_logging(level: str) -> None:
+    root = logging.getLogger()
+    for handler in root.handlers:
+        handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    install_request_id_logging(root.handlers)
+    root.setLevel(level)
+
+
+def _ensure_admin(url: str, current: Settings) -> None:
+    password = current.admin_password or secrets.token_urlsafe(18)
+    try:
+        created = run(
+            with_session(url, lambda s: create_first_admin(s, current.admin_email, password))
+        )
+    except (TenancyError, WeakPasswordError) as exc:
+        fail(f"cannot create the first admin (DISCOVERY_ADMIN_EMAIL): {exc}")
+    if created is None:
+        return
+    if current.admin_password:
+        info(f"created the platform admin {current.admin_email} (DISCOVERY_ADMIN_PASSWORD)")
+    else:
+        info(
+            f"created the platform admin {current.admin_email} with the password {password}\n"
+            "  (shown only this once; set DISCOVERY_ADMIN_PASSWORD to choose it yourself)"
+        )
+
+
+async def _serve(url: str, current: Settings, sock: socket.socket) -> None:
+    app = create_app(current, url)
+    config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="on")
+    server = _Server(config)
     stop = asyncio.Event()
+
+    def request_stop() -> None:
+        stop.set()
+        server.should_exit = True
+
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    await run_worker(url, current, stop=stop, install_signal_handlers=False)
+        loop.add_signal_handler(sig, request_stop)
+    worker = asyncio.create_task(run_worker(url, current, stop=stop, install_signal_handlers=False))
+    api = asyncio.create_task(server.serve(sockets=[sock]))
+    try:
+        await asyncio.wait({worker, api}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        request_stop()  # one ended (or we were stopped): end the other too
+        results = await asyncio.gather(worker, api, return_exceptions=True)
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
 
 
-def serve() -> None:
-    """Start the database (embedded unless DATABASE_URL is set), migrate it, and run."""
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8000, min=0, max=65535, help="Port to listen on (0: any free one)."),
+) -> None:
+    """Start the database (embedded unless DATABASE_URL is set), migrate it, and serve the
+    API with a flow worker until stopped."""
     current = settings()
+    _configure_logging(current.log_level)
     url = database_url()
     migrations.upgrade(url)
     where = "embedded PostgreSQL" if current.database_url is None else "PostgreSQL"
     info(f"{where} ready at revision {migrations.head_revision()}: {url}")
-    info("flow worker running; press Ctrl+C to stop")
-    run(_serve(url, current))
+    _ensure_admin(url, current)
+    sock = _listen(host, port)
+    bound = sock.getsockname()[1]
+    shown = f"[{host}]" if ":" in host else host
+    info(f"API at http://{shown}:{bound}/api/v1 (docs: http://{shown}:{bound}/docs)")
+    info("API and flow worker running; press Ctrl+C to stop")
+    try:
+        run(_serve(url, current, sock))
+    finally:
+        sock.close()
     info("stopped")
     raise typer.Exit(0)

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, Field, ValidationError, field_validator, model_validator
 from pydantic.fields import FieldInfo
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 SECRET_KEY_FILE = "secret_key"
 
@@ -123,6 +123,44 @@ class Settings(BaseSettings):
         validation_alias=_env("DISCOVERY_WORKER_STALLED_SECONDS"),
         description="A worker silent this long is presumed dead; its jobs are retried.",
     )
+
+    token_expiry_minutes: Annotated[int, Field(ge=1, le=43200)] = Field(
+        default=60,
+        validation_alias=_env("DISCOVERY_TOKEN_EXPIRY_MINUTES"),
+        description="Lifetime of the access tokens that login returns, in minutes.",
+    )
+    admin_email: str = Field(
+        default="admin@localhost",
+        validation_alias=_env("DISCOVERY_ADMIN_EMAIL"),
+        description="E-mail of the platform admin created on the first start without users.",
+    )
+    admin_password: str | None = Field(
+        default=None,
+        validation_alias=_env("DISCOVERY_ADMIN_PASSWORD"),
+        min_length=8,
+        description="That admin's password; generated and printed once when unset.",
+    )
+    cors_origins: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=(),
+        validation_alias=_env("DISCOVERY_CORS_ORIGINS"),
+        description="Origins allowed to call the API from a browser (comma-separated).",
+    )
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _check_origins(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for origin in value:
+            parts = urlsplit(origin)
+            if origin != "*" and (parts.scheme not in {"http", "https"} or not parts.netloc):
+                raise ValueError(f"{origin!r} is not an origin such as https://app.example.com")
+        return value
 
     @field_validator("database_url")
     @classmethod

@@ -4,10 +4,12 @@ cancel. Functions flush; the caller owns the transaction (and so the enqueued jo
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from discovery.flows import service
@@ -16,10 +18,56 @@ from discovery.flows.queue import enqueue_phase
 from discovery.imports import service as imports
 from discovery.imports.models import ImportStatus
 from discovery.mapping import service as mapping
+from discovery.tenancy.context import Tenant
 
 
 class FlowStateError(ValueError):
     """The flow is not in a state that allows this action; the message says why."""
+
+
+class IdempotencyConflictError(ValueError):
+    """An idempotency key already stands for an upload of a different file."""
+
+
+@dataclass(frozen=True)
+class Started:
+    flow: DiscoveryFlow
+    created: bool  # False: an earlier upload with the same idempotency key
+
+
+async def start_idempotently(
+    session: AsyncSession,
+    *,
+    tenant: Tenant,
+    idempotency_key: str,
+    sha256: str,
+    start: Callable[[], Awaitable[DiscoveryFlow]],
+) -> Started:
+    """Run ``start`` once per (tenant, key): a retry finds the first upload's flow.
+
+    A transaction-scoped advisory lock on the key makes a concurrent retry wait for the
+    first attempt to commit (the unique index is the backstop). Reusing a key for a
+    different file is refused.
+    """
+    await session.execute(
+        text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+        {"key": f"upload:{tenant.client_account_id}:{tenant.engagement_id}:{idempotency_key}"},
+    )
+    existing = await imports.find_by_idempotency_key(session, tenant, idempotency_key)
+    if existing is None:
+        return Started(await start(), created=True)
+    if existing.file_sha256 and existing.file_sha256 != sha256:
+        raise IdempotencyConflictError(
+            "this Idempotency-Key was already used for a different file; use a new key"
+        )
+    flow = await session.scalar(
+        select(DiscoveryFlow).where(DiscoveryFlow.data_import_id == existing.id)
+    )
+    if flow is None:
+        raise IdempotencyConflictError(
+            "the import of this Idempotency-Key no longer has a flow; use a new key"
+        )
+    return Started(flow, created=False)
 
 
 async def start_from_file(
@@ -34,6 +82,7 @@ async def start_from_file(
     user_id: uuid.UUID | None = None,
     sheet: str | None = None,
     options: dict[str, Any] | None = None,
+    idempotency_key: str | None = None,
 ) -> DiscoveryFlow:
     """Record the import and its flow, and queue the import phase, in one transaction."""
     data_import = await imports.create_import(
@@ -47,6 +96,7 @@ async def start_from_file(
         user_id=user_id,
         sheet=sheet,
         options=options,
+        idempotency_key=idempotency_key,
     )
     flow = await service.create_flow(
         session,

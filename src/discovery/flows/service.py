@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from discovery.flows.models import CrewAIFlowStateExtensions, DiscoveryFlow, FlowStatus, Phase
+from discovery.tenancy.context import Tenant
 
 logger = logging.getLogger(__name__)
 
@@ -138,15 +139,28 @@ async def load_flow(
     return flow
 
 
-async def find_flow(session: AsyncSession, flow_id: uuid.UUID) -> DiscoveryFlow:
-    """A flow by its master flow id (what users see) or its discovery flow id."""
-    flow = (
-        await session.execute(
-            select(DiscoveryFlow).where(
-                (DiscoveryFlow.master_flow_id == flow_id) | (DiscoveryFlow.id == flow_id)
-            )
+async def find_flow(
+    session: AsyncSession,
+    flow_id: uuid.UUID,
+    *,
+    tenant: Tenant | None = None,
+    for_update: bool = False,
+) -> DiscoveryFlow:
+    """A flow by its master flow id (what users see) or its discovery flow id.
+
+    With ``tenant``, a flow of another tenant is not found (the API always passes it).
+    """
+    statement = select(DiscoveryFlow).where(
+        (DiscoveryFlow.master_flow_id == flow_id) | (DiscoveryFlow.id == flow_id)
+    )
+    if tenant is not None:
+        statement = statement.where(
+            DiscoveryFlow.client_account_id == tenant.client_account_id,
+            DiscoveryFlow.engagement_id == tenant.engagement_id,
         )
-    ).scalar_one_or_none()
+    if for_update:
+        statement = statement.with_for_update()
+    flow = (await session.execute(statement)).scalar_one_or_none()
     if flow is None:
         raise FlowNotFoundError(f"flow {flow_id} does not exist")
     return flow

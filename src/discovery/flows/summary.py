@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -10,6 +11,7 @@ from discovery.flows.models import DiscoveryFlow
 from discovery.flows.service import FINISHED
 from discovery.health.metrics import Tenant, wiring_health
 from discovery.imports.models import DataImport
+from discovery.mapping.models import ImportFieldMapping
 from discovery.mapping.service import import_mappings
 
 COUNTERS = (
@@ -23,11 +25,23 @@ COUNTERS = (
 )
 
 
+def in_column_order(
+    mappings: Sequence[ImportFieldMapping], data_import: DataImport
+) -> list[ImportFieldMapping]:
+    """An import's mappings in the order of its file's columns."""
+    position = {h: i for i, h in enumerate(data_import.read_details.get("headers", []))}
+    return sorted(mappings, key=lambda m: position.get(m.source_field, len(position)))
+
+
 async def flow_summary(session: AsyncSession, flow: DiscoveryFlow) -> dict[str, Any]:
     data_import = (
         await session.get(DataImport, flow.data_import_id) if flow.data_import_id else None
     )
-    mappings = await import_mappings(session, data_import.id) if data_import else []
+    mappings = (
+        in_column_order(await import_mappings(session, data_import.id), data_import)
+        if data_import
+        else []
+    )
     counters = {name: getattr(data_import, name) for name in COUNTERS} if data_import else {}
     error = (
         {"phase": flow.error_phase, "message": flow.error_message} if flow.error_message else None

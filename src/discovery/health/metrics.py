@@ -8,7 +8,6 @@ one statement (one round trip, one snapshot).
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +19,9 @@ from sqlalchemy.orm import aliased
 from discovery.assets.models import Asset, AssetDependency, FailedAssetChunk
 from discovery.flows.models import DiscoveryFlow, FlowStatus
 from discovery.imports.models import RawImportRecord
+from discovery.tenancy.context import Tenant
+
+__all__ = ["METRICS", "METRIC_NAMES", "HealthReport", "Tenant", "wiring_health"]
 
 SAMPLE_SIZE = 5
 IN_PROGRESS = (
@@ -28,12 +30,6 @@ IN_PROGRESS = (
     FlowStatus.WAITING_FOR_APPROVAL.value,
     FlowStatus.PAUSED.value,
 )
-
-
-@dataclass(frozen=True)
-class Tenant:
-    client_account_id: uuid.UUID
-    engagement_id: uuid.UUID
 
 
 def _assets(t: Tenant) -> list[ColumnElement[bool]]:

@@ -44,6 +44,15 @@ class DataImport(TenantScoped, Base):
         Index(
             "ix_data_imports_tenant_created_at", "client_account_id", "engagement_id", "created_at"
         ),
+        # A retried upload with the same Idempotency-Key finds its import (per tenant).
+        Index(
+            "uq_data_imports_tenant_idempotency_key",
+            "client_account_id",
+            "engagement_id",
+            "idempotency_key",
+            unique=True,
+            postgresql_where=text("idempotency_key IS NOT NULL"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()
@@ -70,6 +79,7 @@ class DataImport(TenantScoped, Base):
     updated_at: Mapped[datetime] = updated_at_column()
     started_at: Mapped[datetime | None] = mapped_column()
     completed_at: Mapped[datetime | None] = mapped_column()
+    idempotency_key: Mapped[str | None] = mapped_column(Text)
 
 
 class RawImportRecord(TenantScoped, Base):

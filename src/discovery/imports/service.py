@@ -26,6 +26,7 @@ from discovery.core import copy_format
 from discovery.imports.models import DataImport, FileFormat, ImportStatus, RawImportRecord
 from discovery.imports.readers import ReadLimits, UnreadableFileError, open_table
 from discovery.imports.storage import safe_file_name, store_file
+from discovery.tenancy.context import Tenant
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +59,7 @@ async def create_import(
     user_id: uuid.UUID | None = None,
     sheet: str | None = None,
     options: dict[str, Any] | None = None,
+    idempotency_key: str | None = None,
 ) -> DataImport:
     """Record an import and keep a copy of its file for the import job.
 
@@ -77,6 +79,7 @@ async def create_import(
         sheet_name=sheet,
         options=options or {},
         status=ImportStatus.PENDING.value,
+        idempotency_key=idempotency_key,
     )
     try:
         stored = await asyncio.to_thread(
@@ -173,6 +176,31 @@ async def mark_importing(session: AsyncSession, data_import_id: uuid.UUID) -> Da
         data_import.started_at = datetime.now(UTC)
         await session.flush()
     return data_import
+
+
+async def get_import(
+    session: AsyncSession, tenant: Tenant, data_import_id: uuid.UUID
+) -> DataImport | None:
+    """An import of the tenant (None for another tenant's or an unknown one)."""
+    return await session.scalar(
+        select(DataImport).where(
+            DataImport.id == data_import_id,
+            DataImport.client_account_id == tenant.client_account_id,
+            DataImport.engagement_id == tenant.engagement_id,
+        )
+    )
+
+
+async def find_by_idempotency_key(
+    session: AsyncSession, tenant: Tenant, key: str
+) -> DataImport | None:
+    return await session.scalar(
+        select(DataImport).where(
+            DataImport.client_account_id == tenant.client_account_id,
+            DataImport.engagement_id == tenant.engagement_id,
+            DataImport.idempotency_key == key,
+        )
+    )
 
 
 async def sample_rows(

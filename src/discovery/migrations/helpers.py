@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from alembic import context, op
-from sqlalchemy import text
+from sqlalchemy import TextClause, text
 
 SCHEMA = "migration"
 LOCK_TIMEOUT = "5s"
@@ -92,8 +92,19 @@ def _index_is_invalid(name: str) -> bool:
     return bool(row and row[0])
 
 
-def create_index_concurrently(name: str, table: str, columns: Sequence[str]) -> None:
-    """Build an index without blocking writes; call inside an autocommit block."""
+def create_index_concurrently(
+    name: str,
+    table: str,
+    columns: Sequence[str | TextClause],
+    *,
+    unique: bool = False,
+    where: str | None = None,
+) -> None:
+    """Build an index without blocking writes; call inside an autocommit block.
+
+    ``columns`` may hold expressions (``text("lower(name) text_pattern_ops")``); ``where``
+    makes it a partial index.
+    """
     if _index_is_invalid(name):
         drop_index_concurrently(name)
     op.create_index(
@@ -101,8 +112,10 @@ def create_index_concurrently(name: str, table: str, columns: Sequence[str]) -> 
         table,
         list(columns),
         schema=SCHEMA,
+        unique=unique,
         postgresql_using="btree",
         postgresql_concurrently=True,
+        postgresql_where=text(where) if where else None,
         if_not_exists=True,
     )
 

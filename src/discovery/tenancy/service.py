@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import exists, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from discovery.core.security import hash_password
@@ -137,6 +137,17 @@ async def create_user(
         )
         await session.flush()
     return user.id
+
+
+async def create_first_admin(session: AsyncSession, email: str, password: str) -> uuid.UUID | None:
+    """Create a platform admin if there is no user at all; None when users exist.
+
+    Serialised by an advisory lock, so two servers starting at once create one admin.
+    """
+    await session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended('first-admin', 0))"))
+    if await session.scalar(select(exists().select_from(User))):
+        return None
+    return await create_user(session, email, password, platform_admin=True)
 
 
 async def resolve_tenant(

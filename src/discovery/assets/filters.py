@@ -1,0 +1,72 @@
+"""Which assets a listing or an export covers: one tenant, optionally narrowed.
+
+``q`` is a case-insensitive search over name, host name, FQDN and IP address. ``prefix``
+(the default) matches the start of any of them and is an index range scan on the
+``lower(col) text_pattern_ops`` indexes; ``contains`` matches anywhere and scans the
+engagement's assets (no trigram index: the embedded PostgreSQL ships without pg_trgm).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Literal
+
+from sqlalchemy import ColumnElement, func, or_, select
+
+from discovery.assets.models import SEARCH_COLUMNS, Asset, AssetImport
+from discovery.flows.models import DiscoveryFlow
+
+SearchMode = Literal["prefix", "contains"]
+LIKE_ESCAPE = "\\"
+
+
+def like_pattern(text: str, mode: SearchMode) -> str:
+    """``text`` lower-cased with LIKE's wildcards escaped, as a prefix or infix pattern."""
+    escaped = (
+        text.lower()
+        .replace(LIKE_ESCAPE, LIKE_ESCAPE * 2)
+        .replace("%", LIKE_ESCAPE + "%")
+        .replace("_", LIKE_ESCAPE + "_")
+    )
+    return f"{escaped}%" if mode == "prefix" else f"%{escaped}%"
+
+
+@dataclass(frozen=True)
+class AssetFilter:
+    client_account_id: uuid.UUID
+    engagement_id: uuid.UUID
+    master_flow_id: uuid.UUID | None = None
+    asset_type: str | None = None
+    environment: str | None = None
+    q: str | None = None
+    search: SearchMode = "prefix"
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        where = [
+            Asset.client_account_id == self.client_account_id,
+            Asset.engagement_id == self.engagement_id,
+        ]
+        if self.master_flow_id is not None:
+            # Assets the flow's import created or updated (as the export's --flow).
+            touched = (
+                select(AssetImport.asset_id)
+                .join(DiscoveryFlow, DiscoveryFlow.data_import_id == AssetImport.data_import_id)
+                .where(DiscoveryFlow.master_flow_id == self.master_flow_id)
+            )
+            where.append(Asset.id.in_(touched))
+        if self.asset_type is not None:
+            where.append(Asset.asset_type == self.asset_type)
+        if self.environment is not None:
+            where.append(Asset.environment == self.environment)
+        if self.q:
+            pattern = like_pattern(self.q, self.search)
+            where.append(
+                or_(
+                    *(
+                        func.lower(getattr(Asset, column)).like(pattern, escape=LIKE_ESCAPE)
+                        for column in SEARCH_COLUMNS
+                    )
+                )
+            )
+        return where

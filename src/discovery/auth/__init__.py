@@ -1,0 +1,1 @@
+"""Authentication: access tokens from a login, and personal API tokens for scripts."""

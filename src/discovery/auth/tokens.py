@@ -1,0 +1,81 @@
+"""The two kinds of bearer token, as pure functions.
+
+- *Access tokens* come from a login: JWTs (HS256, signed with the service's secret) that
+  carry the user id and expire after ``DISCOVERY_TOKEN_EXPIRY_MINUTES``.
+- *API tokens* are for scripts: ``dft_`` followed by 32 random bytes (URL-safe base64).
+  The secret is shown once; only its SHA-256 hash is stored. The prefix tells them apart
+  from JWTs without trying to decode anything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import jwt
+
+ALGORITHM = "HS256"
+ISSUER = "discovery"
+API_TOKEN_PREFIX = "dft_"
+API_TOKEN_BYTES = 32
+SHOWN_PREFIX_LENGTH = len(API_TOKEN_PREFIX) + 6
+
+
+class InvalidTokenError(Exception):
+    """The token is missing, malformed, forged or expired; the message says which."""
+
+
+@dataclass(frozen=True)
+class AccessToken:
+    token: str
+    expires_in: int
+
+
+def issue_access_token(
+    user_id: uuid.UUID, key: str, expiry_minutes: int, *, now: datetime | None = None
+) -> AccessToken:
+    issued = now or datetime.now(UTC)
+    lifetime = timedelta(minutes=expiry_minutes)
+    claims = {
+        "sub": str(user_id),
+        "iss": ISSUER,
+        "iat": int(issued.timestamp()),
+        "exp": int((issued + lifetime).timestamp()),
+        "jti": uuid.uuid4().hex,
+    }
+    return AccessToken(jwt.encode(claims, key, algorithm=ALGORITHM), int(lifetime.total_seconds()))
+
+
+def read_access_token(token: str, key: str) -> uuid.UUID:
+    """The user id of a valid access token."""
+    try:
+        claims = jwt.decode(
+            token,
+            key,
+            algorithms=[ALGORITHM],
+            issuer=ISSUER,
+            options={"require": ["sub", "exp", "iat", "iss"]},
+        )
+    except jwt.ExpiredSignatureError:
+        raise InvalidTokenError("the access token has expired; log in again") from None
+    except jwt.PyJWTError:
+        raise InvalidTokenError("the access token is not valid") from None
+    try:
+        return uuid.UUID(str(claims["sub"]))
+    except ValueError:
+        raise InvalidTokenError("the access token is not valid") from None
+
+
+def is_api_token(token: str) -> bool:
+    return token.startswith(API_TOKEN_PREFIX)
+
+
+def new_api_token() -> str:
+    return API_TOKEN_PREFIX + secrets.token_urlsafe(API_TOKEN_BYTES)
+
+
+def hash_api_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()

@@ -1,0 +1,186 @@
+"""``/api/v1/unified-discovery/flows``: follow, review and steer discovery flows.
+
+``retry-failed`` runs in the request: it reprocesses the flow's dead-lettered chunks
+(few, and each one bounded by ``ASSET_BATCH_CHUNK_SIZE`` rows) with the same code as
+``discovery flows retry-failed`` and answers with what happened.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from sqlalchemy import select
+
+from discovery.api.deps import MAX_OFFSET, Analyst, FactoryDep, SessionDep, SettingsDep, Viewer
+from discovery.api.errors import ApiError, documented
+from discovery.assets.models import FailedAssetChunk
+from discovery.flows import control, service
+from discovery.flows.dead_letter import retry_failed_chunks
+from discovery.flows.master import master_record
+from discovery.flows.models import DiscoveryFlow, FlowStatus
+from discovery.flows.schemas import (
+    DeadLetterChunkOut,
+    FieldMappingOut,
+    FieldMappingsOut,
+    FlowBrief,
+    FlowDetail,
+    FlowList,
+    MappingApproval,
+    RetryFailedOut,
+)
+from discovery.flows.summary import flow_summary, in_column_order
+from discovery.imports.models import DataImport
+from discovery.mapping.service import import_mappings
+from discovery.tenancy.context import RequestContext
+
+router = APIRouter(prefix="/flows", tags=["flows"], responses=documented(400, 401, 403, 404, 422))
+
+
+async def _flow(
+    session: SessionDep, context: RequestContext, flow_id: uuid.UUID, *, for_update: bool = False
+) -> DiscoveryFlow:
+    try:
+        return await service.find_flow(
+            session, flow_id, tenant=context.tenant, for_update=for_update
+        )
+    except service.FlowNotFoundError:
+        raise ApiError(404, f"flow {flow_id} does not exist") from None
+
+
+async def flow_detail(session: SessionDep, flow: DiscoveryFlow) -> FlowDetail:
+    summary: dict[str, Any] = await flow_summary(session, flow)
+    master = await master_record(session, flow.master_flow_id)
+    chunks = await session.scalars(
+        select(FailedAssetChunk)
+        .where(FailedAssetChunk.discovery_flow_id == flow.id)
+        .order_by(FailedAssetChunk.chunk_number)
+    )
+    return FlowDetail.model_validate(
+        {
+            **summary,
+            "error_history": master.error_history if master else [],
+            "phase_execution_times": master.phase_execution_times if master else {},
+            "dead_letter_chunks": [DeadLetterChunkOut.model_validate(c) for c in chunks],
+            "created_at": flow.created_at,
+            "updated_at": flow.updated_at,
+            "completed_at": flow.completed_at,
+        }
+    )
+
+
+@router.get("", response_model=FlowList)
+async def list_flows(
+    context: Viewer,
+    session: SessionDep,
+    status: Annotated[FlowStatus | None, Query(description="Only flows in this status.")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+) -> FlowList:
+    """The engagement's discovery flows, newest first."""
+    statement = select(DiscoveryFlow).where(
+        DiscoveryFlow.client_account_id == context.client_account_id,
+        DiscoveryFlow.engagement_id == context.engagement_id,
+    )
+    if status is not None:
+        statement = statement.where(DiscoveryFlow.status == status.value)
+    flows = await session.scalars(
+        statement.order_by(DiscoveryFlow.created_at.desc(), DiscoveryFlow.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return FlowList(data=[FlowBrief.model_validate(flow) for flow in flows])
+
+
+@router.get("/{flow_id}", response_model=FlowDetail)
+async def get_flow(flow_id: uuid.UUID, context: Viewer, session: SessionDep) -> FlowDetail:
+    """Status, phase, progress, counters, errors, phase times and dead-lettered chunks."""
+    return await flow_detail(session, await _flow(session, context, flow_id))
+
+
+async def _mappings(session: SessionDep, flow: DiscoveryFlow) -> FieldMappingsOut:
+    data_import = (
+        await session.get(DataImport, flow.data_import_id) if flow.data_import_id else None
+    )
+    rows = (
+        in_column_order(await import_mappings(session, data_import.id), data_import)
+        if data_import
+        else []
+    )
+    return FieldMappingsOut(
+        master_flow_id=flow.master_flow_id,
+        flow_status=FlowStatus(flow.status),
+        awaiting_approval=flow.status == FlowStatus.WAITING_FOR_APPROVAL.value,
+        mappings=[FieldMappingOut.model_validate(row) for row in rows],
+    )
+
+
+@router.get("/{flow_id}/field-mappings", response_model=FieldMappingsOut)
+async def get_field_mappings(
+    flow_id: uuid.UUID, context: Viewer, session: SessionDep
+) -> FieldMappingsOut:
+    """The suggested (or approved) target of every column, with alternatives."""
+    return await _mappings(session, await _flow(session, context, flow_id))
+
+
+@router.put("/{flow_id}/field-mappings", response_model=FieldMappingsOut, responses=documented(409))
+async def approve_field_mappings(
+    flow_id: uuid.UUID, body: MappingApproval, context: Analyst, session: SessionDep
+) -> FieldMappingsOut:
+    """Approve the mappings, overriding (``overrides``) or unmapping (``unmap``) columns,
+    and resume the flow. Overrides are learned for the client account."""
+    flow = await _flow(session, context, flow_id, for_update=True)
+    await control.approve_mappings(
+        session, flow, user_id=context.user_id, overrides=body.overrides, unmapped=set(body.unmap)
+    )
+    return await _mappings(session, flow)
+
+
+async def _brief(session: SessionDep, flow: DiscoveryFlow) -> FlowBrief:
+    await session.refresh(flow)  # server-set columns (updated_at) after the change
+    return FlowBrief.model_validate(flow)
+
+
+@router.post("/{flow_id}/resume", response_model=FlowBrief, responses=documented(409))
+async def resume_flow(flow_id: uuid.UUID, context: Analyst, session: SessionDep) -> FlowBrief:
+    """Resume a paused or failed flow from its current phase."""
+    flow = await _flow(session, context, flow_id, for_update=True)
+    await control.resume(session, flow)
+    return await _brief(session, flow)
+
+
+@router.post("/{flow_id}/pause", response_model=FlowBrief, responses=documented(409))
+async def pause_flow(flow_id: uuid.UUID, context: Analyst, session: SessionDep) -> FlowBrief:
+    """Pause a running flow after its current step."""
+    flow = await _flow(session, context, flow_id, for_update=True)
+    await control.pause(session, flow)
+    return await _brief(session, flow)
+
+
+@router.post("/{flow_id}/cancel", response_model=FlowBrief, responses=documented(409))
+async def cancel_flow(flow_id: uuid.UUID, context: Analyst, session: SessionDep) -> FlowBrief:
+    """Cancel a flow; its data is kept."""
+    flow = await _flow(session, context, flow_id, for_update=True)
+    await control.cancel(session, flow)
+    return await _brief(session, flow)
+
+
+@router.post("/{flow_id}/retry-failed", response_model=RetryFailedOut)
+async def retry_failed(
+    flow_id: uuid.UUID,
+    context: Analyst,
+    session: SessionDep,
+    factory: FactoryDep,
+    settings: SettingsDep,
+) -> RetryFailedOut:
+    """Reprocess the flow's dead-lettered asset chunks now (in this request)."""
+    flow = await _flow(session, context, flow_id)
+    outcome = await retry_failed_chunks(factory, settings, flow.id)
+    await session.refresh(flow)
+    return RetryFailedOut(
+        master_flow_id=flow.master_flow_id,
+        status=FlowStatus(flow.status),
+        reprocessed=outcome["reprocessed"],
+        still_failing=outcome["still_failing"],
+    )

@@ -1,0 +1,171 @@
+"""Response and request bodies of the flow endpoints (unified discovery and master flows)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from discovery.api.types import Text
+from discovery.flows.models import FlowStatus
+
+
+class FlowBrief(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    master_flow_id: uuid.UUID
+    discovery_flow_id: uuid.UUID = Field(validation_alias="id")
+    data_import_id: uuid.UUID | None
+    flow_name: str | None
+    status: FlowStatus
+    current_phase: str | None
+    progress_percentage: float
+    created_at: datetime
+    updated_at: datetime
+    completed_at: datetime | None
+
+
+class FlowList(BaseModel):
+    data: list[FlowBrief]
+
+
+class DeadLetterChunkOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    chunk_number: int
+    first_row_number: int
+    last_row_number: int
+    error: str
+    attempts: int
+    created_at: datetime
+    reprocessed_at: datetime | None
+
+
+class FlowError(BaseModel):
+    phase: str | None
+    message: str
+
+
+class FlowMappingOut(BaseModel):
+    source_field: str
+    target_field: str | None
+    confidence: float | None
+    match_type: str | None
+    status: str
+
+
+class FlowDetail(BaseModel):
+    master_flow_id: uuid.UUID
+    discovery_flow_id: uuid.UUID
+    data_import_id: uuid.UUID | None
+    status: FlowStatus
+    current_phase: str | None
+    progress_percentage: float
+    import_status: str | None
+    file_name: str | None
+    file_format: str | None
+    counters: dict[str, int]
+    field_mappings: list[FlowMappingOut]
+    error: FlowError | None
+    error_history: list[dict[str, Any]]
+    phases: dict[str, dict[str, Any]] = Field(description="Per-phase results and timings.")
+    phase_execution_times: dict[str, int] = Field(description="Milliseconds per finished phase.")
+    dead_letter_chunks: list[DeadLetterChunkOut]
+    health: dict[str, Any] | None = Field(description="Wiring health once the flow finished.")
+    created_at: datetime
+    updated_at: datetime
+    completed_at: datetime | None
+
+
+class AlternativeOut(BaseModel):
+    target_field: str
+    confidence: float
+    match_type: str
+
+
+class FieldMappingOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    source_field: str
+    target_field: str | None
+    confidence: float | None
+    match_type: str | None
+    unit: str | None
+    status: str
+    alternatives: list[AlternativeOut] | None
+    approved_at: datetime | None
+
+
+class FieldMappingsOut(BaseModel):
+    master_flow_id: uuid.UUID
+    flow_status: FlowStatus
+    awaiting_approval: bool
+    mappings: list[FieldMappingOut]
+
+
+class MappingApproval(BaseModel):
+    overrides: dict[Text, Text] = Field(
+        default_factory=dict,
+        description="Source column -> canonical field, replacing the suggestion.",
+        examples=[{"Owner": "technical_owner"}],
+    )
+    unmap: list[Text] = Field(
+        default_factory=list,
+        description="Source columns to leave unmapped (kept as custom attributes).",
+        examples=[["Notes"]],
+    )
+
+
+class RetryFailedOut(BaseModel):
+    master_flow_id: uuid.UUID
+    status: FlowStatus
+    reprocessed: dict[str, int]
+    still_failing: list[str]
+
+
+class MasterFlowOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    flow_id: uuid.UUID
+    flow_type: str
+    flow_name: str | None
+    flow_status: FlowStatus
+    flow_configuration: dict[str, Any]
+    flow_persistence_data: dict[str, Any]
+    phase_execution_times: dict[str, int]
+    error_history: list[dict[str, Any]]
+    created_at: datetime
+    updated_at: datetime
+
+
+class MasterFlowDetail(MasterFlowOut):
+    discovery_flow: FlowBrief | None
+
+
+class MasterFlowList(BaseModel):
+    data: list[MasterFlowDetail]
+
+
+class StatusCount(BaseModel):
+    flow_type: str
+    status: FlowStatus
+    count: int
+
+
+class MasterFlowSummary(BaseModel):
+    total: int
+    by_type_and_status: list[StatusCount]
+    average_phase_milliseconds: dict[str, float] = Field(
+        description="Mean time of each phase over the flows that finished it."
+    )
+
+
+class MasterFlowDeleted(BaseModel):
+    flow_id: uuid.UUID
+    purged: bool
+    status: FlowStatus | None = Field(description="cancelled after a soft delete.")
+    raw_rows_deleted: int = 0
+    assets_deleted: int = 0
+    assets_kept: int = 0
