@@ -200,6 +200,16 @@ _LINK_BACK = text(
     """
 )
 
+# Which imports touched each asset (a statement of constant text, so it is compiled once).
+_RECORD_IMPORTS = text(
+    """
+    INSERT INTO migration.asset_imports (id, asset_id, data_import_id, action)
+    SELECT gen_random_uuid(), v.asset_id, :import_id, v.action
+      FROM unnest(CAST(:asset_ids AS uuid[]), CAST(:actions AS text[])) AS v(asset_id, action)
+        ON CONFLICT (asset_id, data_import_id) DO NOTHING
+    """
+)
+
 
 async def _next_range(
     session: AsyncSession, plan: InventoryPlan, after: int, size: int
@@ -330,13 +340,13 @@ async def process_chunk(
         await session.execute(update(Asset), pending_updates)
     if actions:
         await session.execute(
-            pg_insert(AssetImport)
-            .values([
-                {"asset_id": asset_id, "data_import_id": plan.data_import_id, "action": action}
-                for asset_id, action in actions.items()
-            ])
-            .on_conflict_do_nothing(index_elements=["asset_id", "data_import_id"])
-        )  # fmt: skip
+            _RECORD_IMPORTS,
+            {
+                "import_id": plan.data_import_id,
+                "asset_ids": [str(asset_id) for asset_id in actions],
+                "actions": list(actions.values()),
+            },
+        )
     if hook is not None:
         await hook(chunk_number)
     linked = set(

@@ -19,9 +19,17 @@ from discovery.imports.models import DataImport, RawImportRecord
 FIRST_ANALYZE_AT = 1_000
 
 
+# Only the columns reconciliation filters on: a full ANALYZE also samples the JSON and
+# expression-index columns (measured at 40,000 assets: 918 ms, against 157 ms for these).
+_ANALYZE_MATCH_COLUMNS = text(
+    "ANALYZE migration.assets (client_account_id, engagement_id, external_id, serial_number,"
+    " fqdn, hostname, ip_address, name)"
+)
+
+
 async def _analyze_assets(context: PhaseContext) -> None:
     async with unit_of_work(context.factory) as session:
-        await session.execute(text("ANALYZE migration.assets"))
+        await session.execute(_ANALYZE_MATCH_COLUMNS)
 
 
 def chunk_policy(context: PhaseContext) -> ChunkPolicy:

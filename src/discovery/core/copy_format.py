@@ -54,6 +54,19 @@ def json_field(value: Any) -> str:
     return encoded.replace("\\", "\\\\")
 
 
+def text_array_field(values: Any) -> str:
+    """A list of strings for a ``text[]`` column (an array literal, each element quoted)."""
+    if values is None:
+        return NULL
+    elements = []
+    for value in values:
+        element = str(value).replace("\x00", "")
+        if "\\" in element or '"' in element:
+            element = element.replace("\\", "\\\\").replace('"', '\\"')
+        elements.append(f'"{element}"')
+    return _escape("{" + ",".join(elements) + "}")
+
+
 def _without_nul(value: Any) -> Any:
     if isinstance(value, str):
         return value.replace("\x00", "")
