@@ -12,11 +12,10 @@ import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import or_, select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from discovery.assets.models import Asset, AssetDependency, AssetImport
+from discovery.assets.models import Asset, AssetImport
 from discovery.core.database import unit_of_work
 from discovery.flows.models import Phase
 from discovery.flows.runner import PhaseContext, PhaseError, PhaseOutcome, register
@@ -24,6 +23,18 @@ from discovery.flows.runner import PhaseContext, PhaseError, PhaseOutcome, regis
 BATCH = 2000
 SAMPLES = 20
 DEPENDENCY_TYPE = "depends_on"
+
+# A statement of constant text (compiled once); a multi-row VALUES was compiled per batch.
+_INSERT_EDGES = text(
+    """
+    INSERT INTO migration.asset_dependencies
+           (client_account_id, engagement_id, asset_id, depends_on_asset_id, dependency_type,
+            source_flow_id)
+    SELECT :client_account_id, :engagement_id, e.source, e.target, :type, :flow_id
+      FROM unnest(CAST(:sources AS uuid[]), CAST(:targets AS uuid[])) AS e(source, target)
+        ON CONFLICT (asset_id, depends_on_asset_id, dependency_type) DO NOTHING
+    """
+)
 
 
 def _is_ip(value: str) -> bool:
@@ -97,7 +108,7 @@ async def analyse_batch(
 ) -> tuple[int, list[str]]:
     """Store the dependencies of a batch of assets; returns (stored, unresolved refs)."""
     targets = await _targets(session, context, (ref for row in rows for ref in row.depends_on))
-    edges: list[dict[str, Any]] = []
+    edges: list[tuple[uuid.UUID, uuid.UUID]] = []
     unresolved: list[str] = []
     for row in rows:
         for reference in row.depends_on:
@@ -105,23 +116,18 @@ async def analyse_batch(
             if target is None:
                 unresolved.append(f"{row.name}: {reference}")
             elif target != row.id:
-                edges.append(
-                    {
-                        "client_account_id": context.client_account_id,
-                        "engagement_id": context.engagement_id,
-                        "asset_id": row.id,
-                        "depends_on_asset_id": target,
-                        "dependency_type": DEPENDENCY_TYPE,
-                        "source_flow_id": context.discovery_flow_id,
-                    }
-                )
+                edges.append((row.id, target))
     if edges:
         await session.execute(
-            insert(AssetDependency)
-            .values(edges)
-            .on_conflict_do_nothing(
-                index_elements=["asset_id", "depends_on_asset_id", "dependency_type"]
-            )
+            _INSERT_EDGES,
+            {
+                "client_account_id": context.client_account_id,
+                "engagement_id": context.engagement_id,
+                "flow_id": context.discovery_flow_id,
+                "type": DEPENDENCY_TYPE,
+                "sources": [str(source) for source, _ in edges],
+                "targets": [str(target) for _, target in edges],
+            },
         )
     return len(edges), unresolved
 

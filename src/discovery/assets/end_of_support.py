@@ -10,9 +10,11 @@ in many ways (``W2K8 R2``, ``Microsoft Windows Server 2008 R2 (64-bit)``,
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+from functools import lru_cache
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,7 @@ _MATCHERS: tuple[Callable[[str], OsRelease | None], ...] = (
 )
 
 
+@lru_cache(maxsize=4096)  # exports repeat a few OS strings across a million rows
 def identify(operating_system: str | None, os_version: str | None = None) -> OsRelease | None:
     """The OS release an export's OS text names, when the table knows it."""
     text = " ".join(part for part in (operating_system, os_version) if part)
@@ -122,3 +125,34 @@ def identify(operating_system: str | None, os_version: str | None = None) -> OsR
         if release is not None:
             return release
     return None
+
+
+SOON = timedelta(days=365)
+
+
+def flags_for(
+    operating_system: str | None, os_version: str | None, today: date
+) -> tuple[list[dict[str, Any]], date | None]:
+    """The tech-debt flags of an OS on ``today``, and its end-of-support date."""
+    release = identify(operating_system, os_version)
+    if release is None:
+        return [], None
+    if release.end_of_support < today:
+        code, severity = "os_end_of_support", "high"
+    elif release.end_of_support - today <= SOON:
+        code, severity = "os_end_of_support_within_a_year", "medium"
+    else:
+        return [], release.end_of_support
+    flag = {
+        "code": code,
+        "severity": severity,
+        "product": release.product,
+        "end_of_support": release.end_of_support.isoformat(),
+    }
+    return [flag], release.end_of_support
+
+
+def assessment(asset: Mapping[str, Any], today: date) -> dict[str, Any]:
+    """The tech-debt columns of an asset about to be created."""
+    flags, end = flags_for(asset.get("operating_system"), asset.get("os_version"), today)
+    return {"tech_debt_flags": flags, "os_end_of_support": end}

@@ -35,6 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from discovery.assets import reconcile
 from discovery.assets.bulk import insert_assets
+from discovery.assets.end_of_support import assessment as tech_debt_assessment
 from discovery.assets.export import reimported_lineage
 from discovery.assets.models import Asset, AssetImport, FailedAssetChunk
 from discovery.assets.preview import AssetShape, Reconciler, incoming_asset
@@ -294,6 +295,7 @@ async def process_chunk(
         )
     ).all()
     now = datetime.now(UTC)
+    today = now.date()
     shape = plan.shape
     incoming = [
         incoming_asset(shape, row.cleansed_data, row.raw_data, row.validation_errors)
@@ -310,6 +312,7 @@ async def process_chunk(
         decision = reconciler.decide(data, {**_lineage(plan, row.id, now), "id": uuid.uuid4()})
         asset = decision.asset
         if decision.action == "create":
+            asset.update(tech_debt_assessment(asset, today))
             created.append(asset)
             actions[asset["id"]] = "created"
             note = f"created asset from row {row.row_number}"
