@@ -61,13 +61,12 @@ async def insert_assets(session: AsyncSession, assets: Sequence[Mapping[str, Any
         block: list[str] = []
         size = 0
         for asset in assets:
-            text = copy_format.line(
-                encode(asset.get(key, empty)) for key, encode, empty in encoders
-            )
+            get = asset.get
+            text = "\t".join([encode(get(key, empty)) for key, encode, empty in encoders])
             block.append(text)
             size += len(text)
             if size >= COPY_BLOCK_BYTES:
-                await copy.write("".join(block).encode())
+                await copy.write(("\n".join(block) + "\n").encode())
                 block, size = [], 0
         if block:
-            await copy.write("".join(block).encode())
+            await copy.write(("\n".join(block) + "\n").encode())

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select, text, update
+from sqlalchemy import ARRAY, Text, cast, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -280,7 +280,11 @@ async def process_chunk(
             select(
                 RawImportRecord.id,
                 RawImportRecord.row_number,
-                RawImportRecord.raw_data,
+                # Only the unmapped columns (custom attributes) are needed from the raw
+                # row; dropping the rest in the database halves the JSON to decode.
+                RawImportRecord.raw_data.op("-")(
+                    cast(sorted(plan.mapped_sources), ARRAY(Text))
+                ).label("unmapped"),
                 RawImportRecord.cleansed_data,
                 RawImportRecord.validation_errors,
             )
@@ -298,7 +302,7 @@ async def process_chunk(
     today = now.date()
     shape = plan.shape
     incoming = [
-        incoming_asset(shape, row.cleansed_data, row.raw_data, row.validation_errors)
+        incoming_asset(shape, row.cleansed_data, row.unmapped, row.validation_errors)
         for row in rows
     ]
     existing = await existing_assets(session, plan.client_account_id, plan.engagement_id, incoming)
