@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import uuid
 from collections.abc import AsyncIterator
@@ -204,6 +205,32 @@ async def test_an_idempotent_retry_returns_the_first_import(
     )
     assert too_long.status_code == 422
     assert await _count(database_url, DataImport, fresh) == 1
+
+
+def _contents(path: Path) -> bytes:
+    return path.read_bytes()
+
+
+async def test_an_upload_is_kept_once_with_the_hash_of_its_bytes(
+    client: httpx.AsyncClient, fresh: Account, settings: Settings, tmp_path: Path, database_url: str
+) -> None:
+    path = write_csv(tmp_path / "servers.csv", servers(1, 30))
+    response = await upload(client, fresh.headers("analyst"), path)
+    assert response.status_code == 202
+
+    async def load(session: AsyncSession) -> DataImport | None:
+        return await session.get(DataImport, uuid.UUID(response.json()["data_import_id"]))
+
+    data_import = await in_transaction(database_url, load)
+    assert data_import is not None
+    assert data_import.file_sha256 == hashlib.sha256(_contents(path)).hexdigest()
+    assert data_import.file_size_bytes == path.stat().st_size
+    assert data_import.stored_file_path is not None
+    stored = Path(data_import.stored_file_path)
+    assert _contents(stored) == _contents(path)
+    assert stored.parent.parent == settings.uploads_dir
+    # The streamed temporary file was moved into place: nothing is left behind.
+    assert list((settings.uploads_dir / "incoming").iterdir()) == []
 
 
 async def test_an_upload_over_the_limit_is_413_while_streaming(

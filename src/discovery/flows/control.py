@@ -83,8 +83,13 @@ async def start_from_file(
     sheet: str | None = None,
     options: dict[str, Any] | None = None,
     idempotency_key: str | None = None,
+    received_sha256: str | None = None,
 ) -> DiscoveryFlow:
-    """Record the import and its flow, and queue the import phase, in one transaction."""
+    """Record the import and its flow, and queue the import phase, in one transaction.
+
+    ``received_sha256``: ``source`` is an upload the service received and hashed; it is
+    moved into the uploads directory rather than copied.
+    """
     data_import = await imports.create_import(
         session,
         client_account_id=client_account_id,
@@ -97,6 +102,7 @@ async def start_from_file(
         sheet=sheet,
         options=options,
         idempotency_key=idempotency_key,
+        received_sha256=received_sha256,
     )
     flow = await service.create_flow(
         session,

@@ -178,6 +178,7 @@ async def upload_import(
                 sheet=options.sheet,
                 options=options.stored(),
                 idempotency_key=idempotency_key,
+                received_sha256=upload.sha256,
             )
 
         if idempotency_key:

@@ -60,8 +60,9 @@ async def create_import(
     sheet: str | None = None,
     options: dict[str, Any] | None = None,
     idempotency_key: str | None = None,
+    received_sha256: str | None = None,
 ) -> DataImport:
-    """Record an import and keep a copy of its file for the import job.
+    """Record an import and keep its file for the import job (see ``store_file``).
 
     Too large a file still gets its import row, ``failed`` with the reason, so that
     every attempt is visible.
@@ -83,8 +84,9 @@ async def create_import(
     )
     try:
         stored = await asyncio.to_thread(
-            store_file, source, uploads_dir, data_import.id, name, max_bytes
-        )
+            store_file, source, uploads_dir, data_import.id, name, max_bytes,
+            received_sha256=received_sha256,
+        )  # fmt: skip
     except UnreadableFileError as exc:
         data_import.status = ImportStatus.FAILED.value
         data_import.error_message = str(exc)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import uuid
 from dataclasses import dataclass
@@ -29,9 +30,20 @@ def safe_file_name(name: str) -> str:
 
 
 def store_file(
-    source: Path, uploads_dir: Path, import_id: uuid.UUID, file_name: str, max_bytes: int
+    source: Path,
+    uploads_dir: Path,
+    import_id: uuid.UUID,
+    file_name: str,
+    max_bytes: int,
+    *,
+    received_sha256: str | None = None,
 ) -> StoredFile:
-    """Copy ``source`` under ``uploads_dir/<import id>/`` while hashing it, in one pass."""
+    """Keep ``source`` under ``uploads_dir/<import id>/``.
+
+    A file the service received itself (an upload, already hashed while it streamed in:
+    ``received_sha256``) is moved there, which on the same file system writes nothing.
+    Any other file (the CLI's, which stays where it is) is copied and hashed in one pass.
+    """
     size = source.stat().st_size
     if size > max_bytes:
         raise LimitExceededError(
@@ -44,6 +56,13 @@ def store_file(
     target_dir = uploads_dir / str(import_id)
     target_dir.mkdir(parents=True, exist_ok=True)
     target = target_dir / safe_file_name(file_name)
+    if received_sha256 is not None:
+        try:
+            os.replace(source, target)
+        except OSError:
+            pass  # another file system: copy it below
+        else:
+            return StoredFile(target, size, received_sha256)
     digest = hashlib.sha256()
     with source.open("rb") as reader, target.open("wb") as writer:
         while block := reader.read(CHUNK):
