@@ -20,7 +20,7 @@ HYPERVISOR_EXPORTS = frozenset({"rvtools_vinfo"})
 _VENDOR_RULES: tuple[tuple[re.Pattern[str], AssetType], ...] = tuple(
     (re.compile(pattern, re.IGNORECASE), asset_type)
     for pattern, asset_type in (
-        (r"\b(ucs|proliant|poweredge|thinksystem|system x|primergy)\b", AssetType.SERVER),
+        (r"\b(ucs[a-z]?|proliant|poweredge|thinksystem|system x|primergy)\b", AssetType.SERVER),
         (r"\b(palo ?alto|fortinet|fortigate|check ?point|sonicwall|asa ?\d|firepower|"
          r"juniper srx|srx\d)", AssetType.SECURITY_GROUP),
         (r"\b(f5|big-?ip|netscaler|citrix adc|a10|kemp|avi ?networks|load ?balancer)\b",
