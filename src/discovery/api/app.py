@@ -26,6 +26,7 @@ from discovery.flows.router import router as flows_router
 from discovery.health.cache import HealthCache
 from discovery.health.router import router as health_router
 from discovery.imports.router import router as imports_router
+from discovery.web.app import install_web
 
 API_PREFIX = "/api/v1"
 UNIFIED = "/unified-discovery"
@@ -93,4 +94,5 @@ def create_app(settings: Settings, database_url: str) -> FastAPI:
         )
     app.add_middleware(RequestIdMiddleware)
     app.include_router(api_router())
+    install_web(app)
     return app

@@ -1,0 +1,190 @@
+"""What every page needs: the signed-in user, the chosen tenant, CSRF checks, rendering.
+
+Authentication and tenant access go through the API's own functions
+(:func:`~discovery.auth.service.authenticate`,
+:func:`~discovery.tenancy.access.resolve_context`); only the transport differs (a
+cookie and a stored choice instead of headers).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote
+
+import jinja2
+from fastapi import Depends, Request
+from fastapi.templating import Jinja2Templates
+from starlette.responses import RedirectResponse, Response
+
+from discovery.api.deps import SessionDep, SigningKeyDep
+from discovery.auth.service import AuthenticationError, Principal, authenticate
+from discovery.auth.tokens import is_api_token
+from discovery.tenancy.access import AccessDeniedError, resolve_context
+from discovery.tenancy.context import RequestContext
+from discovery.tenancy.models import ClientAccount, Engagement, Role
+from discovery.tenancy.service import NotFoundError
+from discovery.web import security
+from discovery.web.models import UserTenantPreference
+
+HERE = Path(__file__).resolve().parent
+# Autoescaping on for every template: values from imported files are always escaped.
+templates = Jinja2Templates(
+    env=jinja2.Environment(loader=jinja2.FileSystemLoader(str(HERE / "templates")), autoescape=True)
+)
+
+NO_ACCESS = "You do not have access to this engagement."
+GONE = "The engagement you chose no longer exists; choose another."
+
+
+class LoginRequiredError(Exception):
+    """No valid session: the handler sends the browser to the sign-in page."""
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or "")
+        self.message = message
+
+
+class TenantRequiredError(Exception):
+    """No usable tenant choice: the handler sends the browser to the tenant page."""
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or "")
+        self.message = message
+
+
+class PageError(Exception):
+    """An error shown as a page with this status and message."""
+
+    def __init__(self, status_code: int, message: str) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.message = message
+
+
+async def web_principal(request: Request, session: SessionDep, key: SigningKeyDep) -> Principal:
+    token = security.session_token(request)
+    if token is None or is_api_token(token):
+        raise LoginRequiredError()
+    try:
+        return await authenticate(session, token, key)
+    except AuthenticationError as exc:
+        raise LoginRequiredError(str(exc).capitalize() + ".") from None
+
+
+WebPrincipal = Annotated[Principal, Depends(web_principal)]
+
+
+@dataclass(frozen=True)
+class Page:
+    """The signed-in user acting in the chosen tenant."""
+
+    principal: Principal
+    context: RequestContext
+    client_name: str
+    engagement_name: str
+
+    def allows(self, role: Role) -> bool:
+        return self.context.allows(role)
+
+    def require(self, role: Role) -> None:
+        if not self.allows(role):
+            raise PageError(
+                403, f"This needs the {role.value} role; yours is {self.context.role.value}."
+            )
+
+
+async def web_page(session: SessionDep, principal: WebPrincipal) -> Page:
+    choice = await session.get(UserTenantPreference, principal.user_id)
+    if choice is None:
+        raise TenantRequiredError()
+    try:
+        context = await resolve_context(
+            session,
+            user_id=principal.user_id,
+            is_platform_admin=principal.is_platform_admin,
+            client_account_id=choice.client_account_id,
+            engagement_id=choice.engagement_id,
+        )
+    except AccessDeniedError:
+        raise TenantRequiredError(NO_ACCESS) from None
+    except NotFoundError:
+        raise TenantRequiredError(GONE) from None
+    client = await session.get(ClientAccount, context.client_account_id)
+    engagement = await session.get(Engagement, context.engagement_id)
+    return Page(
+        principal,
+        context,
+        client.name if client else "?",
+        engagement.name if engagement else "?",
+    )
+
+
+WebPage = Annotated[Page, Depends(web_page)]
+
+
+async def check_csrf(request: Request, key: SigningKeyDep) -> None:
+    """For POST forms (url-encoded): the token in the form or the header must match."""
+    sent = request.headers.get(security.CSRF_HEADER)
+    if sent is None:
+        form = await request.form()
+        value = form.get(security.CSRF_FIELD)
+        sent = value if isinstance(value, str) else None
+    if not security.csrf_valid(request, key, sent):
+        raise PageError(
+            403,
+            "This form has expired or did not come from this site (CSRF check failed). "
+            "Reload the page and try again.",
+        )
+
+
+CsrfChecked = Depends(check_csrf)
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    page: Page | None = None,
+    status_code: int = 200,
+) -> Response:
+    key: str = request.app.state.signing_key
+    values: dict[str, Any] = {
+        "page": page,
+        "csrf_token": security.csrf_token(request, key),
+        "flash": security.take_flash(request, key),
+        "nav": request.url.path,
+    }
+    values.update(context or {})
+    response = templates.TemplateResponse(request, template, values, status_code=status_code)
+    return security.finish(request, response)
+
+
+def redirect(
+    request: Request,
+    url: str,
+    *,
+    flash: str | None = None,
+    kind: security.FlashKind = "info",
+) -> Response:
+    response = RedirectResponse(url, status_code=303)
+    if flash:
+        security.set_flash(response, request.app.state.signing_key, kind, flash)
+    return security.finish(request, response)
+
+
+def login_url(request: Request) -> str:
+    target = request.url.path
+    if request.url.query:
+        target += "?" + request.url.query
+    return "/login?next=" + quote(target, safe="/")
+
+
+def parse_uuid(value: str, what: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise PageError(404, f"There is no {what} {value!r}.") from None

@@ -1,0 +1,161 @@
+"""The inventory: a filtered, paged table of assets; one asset with its lineage; exports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from discovery.api.deps import FactoryDep, SessionDep, SettingsDep
+from discovery.api.errors import ApiError
+from discovery.assets.filters import AssetFilter, SearchMode
+from discovery.assets.lineage import asset_lineage, find_asset
+from discovery.assets.listing import list_assets
+from discovery.assets.models import CANONICAL_FIELDS, AssetType, Environment
+from discovery.assets.router import export_inventory
+from discovery.assets.schemas import AssetOut
+from discovery.flows.router import list_flows
+from discovery.web.deps import PageError, WebPage, parse_uuid, render
+from discovery.web.routes.imports import sentence
+
+router = APIRouter()
+
+
+def _asset_type(value: str | None) -> AssetType | None:
+    try:
+        return AssetType(value) if value else None
+    except ValueError:
+        raise PageError(400, f"{value!r} is not an asset type.") from None
+
+
+def _environment(value: str | None) -> Environment | None:
+    try:
+        return Environment(value) if value else None
+    except ValueError:
+        raise PageError(400, f"{value!r} is not an environment.") from None
+
+
+def _int(value: str | None, default: int, what: str) -> int:
+    if value is None or value == "":
+        return default
+    if not value.isdigit() or int(value) < 1:
+        raise PageError(400, f"The {what} must be a whole number of at least 1.")
+    return int(value)
+
+
+@router.get("/assets")
+async def inventory(
+    request: Request, page: WebPage, session: SessionDep, settings: SettingsDep
+) -> Response:
+    params = request.query_params
+    flow_text = params.get("flow_id") or None
+    flow_id = parse_uuid(flow_text, "flow") if flow_text else None
+    asset_type = _asset_type(params.get("asset_type"))
+    environment = _environment(params.get("environment"))
+    q = (params.get("q") or "").strip()[:200] or None
+    search: SearchMode = "contains" if params.get("search") == "contains" else "prefix"
+    number = min(_int(params.get("page"), 1, "page"), 1_000_000)
+    maximum = settings.max_page_size
+    requested = _int(params.get("page_size"), maximum, "page size")
+    size = min(requested, maximum)
+    # The domain's own filter; the tenant comes from the checked context, never the query.
+    where = AssetFilter(
+        client_account_id=page.context.client_account_id,
+        engagement_id=page.context.engagement_id,
+        master_flow_id=flow_id,
+        asset_type=asset_type.value if asset_type else None,
+        environment=environment.value if environment else None,
+        q=q,
+        search=search,
+    )
+    result = await list_assets(session, where, page_size=size, page=number)
+    flows = await list_flows(page.context, session, status=None, limit=50, offset=0)
+    total_pages = max(1, -(-result.total // size))
+    first = (number - 1) * size + 1 if result.assets else 0
+    filters = {
+        "q": q or "",
+        "search": search,
+        "asset_type": asset_type.value if asset_type else "",
+        "environment": environment.value if environment else "",
+        "flow_id": str(flow_id) if flow_id else "",
+    }
+    return render(
+        request,
+        "assets.html",
+        {
+            "assets": [AssetOut.model_validate(a) for a in result.assets],
+            "total": result.total,
+            "first": first,
+            "last": first + len(result.assets) - 1 if result.assets else 0,
+            "page_number": number,
+            "total_pages": total_pages,
+            "page_size": size,
+            "capped": requested > maximum,
+            "max_page_size": maximum,
+            "filters": filters,
+            "asset_types": [t.value for t in AssetType],
+            "environments": [e.value for e in Environment],
+            "flows": flows.data,
+            "query": {
+                k: v for k, v in filters.items() if v and not (k == "search" and v == "prefix")
+            },
+        },
+        page=page,
+    )
+
+
+@router.get("/assets/export")
+async def export(
+    request: Request, page: WebPage, session: SessionDep, factory: FactoryDep
+) -> Response:
+    """The API's export function, with the inventory page's filters."""
+    params = request.query_params
+    file_format = params.get("format", "csv")
+    if file_format not in ("csv", "xlsx", "json"):
+        raise PageError(400, "Exports are CSV, XLSX or JSON.")
+    flow_text = params.get("flow_id") or None
+    try:
+        return await export_inventory(
+            page.context,
+            session,
+            factory,
+            file_format=file_format,  # type: ignore[arg-type]
+            flow_id=parse_uuid(flow_text, "flow") if flow_text else None,
+            asset_type=_asset_type(params.get("asset_type")),
+            environment=_environment(params.get("environment")),
+            q=(params.get("q") or "").strip()[:200] or None,
+            search="contains" if params.get("search") == "contains" else "prefix",
+        )
+    except ApiError as exc:
+        raise PageError(exc.status_code, sentence(exc.message)) from None
+
+
+def _fields(asset: AssetOut) -> list[tuple[str, Any]]:
+    values = asset.model_dump()
+    return [
+        (name, values.get(name))
+        for name in CANONICAL_FIELDS
+        if values.get(name) not in (None, [], "")
+    ]
+
+
+@router.get("/assets/{asset_id}")
+async def asset_page(
+    request: Request, asset_id: str, page: WebPage, session: SessionDep
+) -> Response:
+    asset = await find_asset(session, page.context.tenant, parse_uuid(asset_id, "asset"))
+    if asset is None:
+        raise PageError(404, "There is no such asset in this engagement.")
+    lineage = await asset_lineage(session, page.context.tenant, asset)
+    shown = AssetOut.model_validate(asset)
+    return render(
+        request,
+        "asset.html",
+        {
+            "asset": shown,
+            "fields": _fields(shown),
+            "lineage": lineage,
+        },
+        page=page,
+    )

@@ -1,0 +1,120 @@
+"""Imports: upload a file (drag and drop, with progress), and the list of past imports."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from fastapi import APIRouter, Request
+from starlette.responses import JSONResponse, Response
+
+from discovery.api.deps import FactoryDep, SessionDep, SettingsDep, SigningKeyDep
+from discovery.api.errors import ApiError
+from discovery.flows import control
+from discovery.imports.router import import_errors, list_imports
+from discovery.imports.upload import UploadError, receive_upload
+from discovery.tenancy.models import Role
+from discovery.web import security
+from discovery.web.deps import PageError, WebPage, parse_uuid, render
+from discovery.web.deps import redirect as go
+
+logger = logging.getLogger(__name__)
+
+router = APIRouter()
+
+ACCEPT = ".csv,.tsv,.txt,.json,.xlsx,.xlsm"
+
+
+def sentence(message: str) -> str:
+    """A message as a sentence: capital first letter, final full stop."""
+    message = message.strip()
+    if not message:
+        return message
+    message = message[0].upper() + message[1:]
+    return message if message.endswith((".", "!", "?")) else message + "."
+
+
+@router.get("/imports")
+async def imports_page(request: Request, page: WebPage, session: SessionDep) -> Response:
+    listed = await list_imports(page.context, session, limit=50, offset=0)
+    return render(
+        request,
+        "imports.html",
+        {"imports": listed.data, "accept": ACCEPT, "can_upload": page.allows(Role.ANALYST)},
+        page=page,
+    )
+
+
+def _wants_json(request: Request) -> bool:
+    return request.headers.get("X-Requested-With") == "XMLHttpRequest"
+
+
+def _upload_failed(request: Request, message: str, status_code: int) -> Response:
+    if _wants_json(request):
+        return JSONResponse({"error": message}, status_code=status_code)
+    return go(request, "/imports", flash=message, kind="error")
+
+
+@router.post("/imports/upload")
+async def upload(
+    request: Request,
+    page: WebPage,
+    session: SessionDep,
+    settings: SettingsDep,
+    key: SigningKeyDep,
+) -> Response:
+    """The same upload as ``POST /api/v1/unified-discovery/imports``: streamed to disk,
+    checked, then the import and its flow are created by the same service call."""
+    header_token = request.headers.get(security.CSRF_HEADER)
+    if header_token is not None and not security.csrf_valid(request, key, header_token):
+        return _upload_failed(request, "This page has expired; reload it and try again.", 403)
+    if not page.allows(Role.ANALYST):
+        return _upload_failed(
+            request, f"Uploading needs the analyst role; yours is {page.context.role.value}.", 403
+        )
+    length = request.headers.get("content-length")
+    try:
+        received = await receive_upload(
+            request.stream(),
+            content_type=request.headers.get("content-type"),
+            content_length=int(length) if length and length.isdigit() else None,
+            directory=settings.uploads_dir / "incoming",
+            max_bytes=settings.max_upload_bytes,
+        )
+    except UploadError as exc:
+        return _upload_failed(request, sentence(str(exc)), 400)
+    try:
+        if header_token is None and not security.csrf_valid(
+            request, key, received.fields.get(security.CSRF_FIELD)
+        ):
+            return _upload_failed(request, "This page has expired; reload it and try again.", 403)
+        sheet = received.fields.get("sheet", "").strip() or None
+        flow = await control.start_from_file(
+            session,
+            client_account_id=page.context.client_account_id,
+            engagement_id=page.context.engagement_id,
+            source=received.path,
+            file_name=received.file_name,
+            uploads_dir=settings.uploads_dir,
+            max_bytes=settings.max_upload_bytes,
+            user_id=page.context.user_id,
+            sheet=sheet,
+            options={"auto_approve": False},
+        )
+    finally:
+        await asyncio.to_thread(received.remove)
+    target = f"/flows/{flow.master_flow_id}"
+    if _wants_json(request):
+        return JSONResponse({"redirect": target, "master_flow_id": str(flow.master_flow_id)})
+    return go(request, target, flash=f"{received.file_name} uploaded.", kind="success")
+
+
+@router.get("/imports/{import_id}/errors.csv")
+async def errors_csv(
+    import_id: str, page: WebPage, session: SessionDep, factory: FactoryDep
+) -> Response:
+    """The API's own errors CSV (the same function answers both)."""
+    try:
+        return await import_errors(parse_uuid(import_id, "import"), page.context, session, factory)
+    except ApiError as exc:
+        raise PageError(exc.status_code, sentence(exc.message)) from None

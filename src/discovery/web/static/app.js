@@ -1,0 +1,187 @@
+/* Discovery web UI: upload with progress, drag and drop, live flow progress,
+   searchable field lists and sortable tables. Plain JavaScript, no libraries.
+   Everything taken from the server is written with textContent, never as HTML. */
+"use strict";
+
+function uploadForm() {
+  const form = document.getElementById("upload-form");
+  if (!form) return;
+  const input = document.getElementById("file");
+  const zone = document.getElementById("dropzone");
+  const chosen = document.getElementById("file-chosen");
+  const wrap = document.getElementById("upload-progress");
+  const bar = document.getElementById("upload-bar");
+  const percent = document.getElementById("upload-percent");
+  const error = document.getElementById("upload-error");
+  const button = form.querySelector("button[type=submit]");
+
+  const showChosen = () => {
+    chosen.textContent = input.files.length ? "Chosen: " + input.files[0].name : "";
+  };
+  input.addEventListener("change", showChosen);
+  ["dragenter", "dragover"].forEach((name) =>
+    zone.addEventListener(name, (event) => {
+      event.preventDefault();
+      zone.classList.add("over");
+    })
+  );
+  ["dragleave", "drop"].forEach((name) =>
+    zone.addEventListener(name, () => zone.classList.remove("over"))
+  );
+  zone.addEventListener("drop", (event) => {
+    event.preventDefault();
+    if (event.dataTransfer && event.dataTransfer.files.length) {
+      input.files = event.dataTransfer.files;
+      showChosen();
+    }
+  });
+
+  const fail = (message) => {
+    error.textContent = message;
+    error.hidden = false;
+    wrap.hidden = true;
+    button.disabled = false;
+  };
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    error.hidden = true;
+    if (!input.files.length) {
+      fail("Choose a file to upload first.");
+      return;
+    }
+    const request = new XMLHttpRequest();
+    request.open("POST", form.action);
+    request.setRequestHeader("X-Requested-With", "XMLHttpRequest");
+    request.setRequestHeader("X-CSRF-Token", form.dataset.csrf);
+    request.responseType = "json";
+    request.upload.addEventListener("progress", (progress) => {
+      if (progress.lengthComputable) {
+        const value = Math.round((100 * progress.loaded) / progress.total);
+        bar.value = value;
+        percent.textContent = value + "%";
+      }
+    });
+    request.addEventListener("load", () => {
+      const body = request.response || {};
+      if (request.status === 200 && body.redirect) {
+        bar.value = 100;
+        percent.textContent = "100%";
+        window.location.assign(body.redirect);
+      } else {
+        fail(body.error || "The upload failed (HTTP " + request.status + "). Try again.");
+      }
+    });
+    request.addEventListener("error", () => fail("The upload was interrupted. Check the connection and try again."));
+    wrap.hidden = false;
+    bar.value = 0;
+    percent.textContent = "0%";
+    button.disabled = true;
+    request.send(new FormData(form));
+  });
+}
+
+function flowProgress() {
+  const root = document.getElementById("flow");
+  if (!root || root.dataset.atRest === "true") return;
+  const live = document.getElementById("flow-live");
+  const setHidden = (id, hidden) => {
+    const element = document.getElementById(id);
+    if (element) element.hidden = hidden;
+  };
+  const update = (snap) => {
+    const status = document.getElementById("flow-status");
+    status.textContent = snap.status_label;
+    status.className = "s-" + snap.status;
+    document.getElementById("flow-progress").value = snap.progress;
+    document.getElementById("flow-percent").textContent = snap.progress + "%";
+    for (const step of snap.steps) {
+      const item = root.querySelector('[data-phase="' + step.phase + '"]');
+      if (!item) continue;
+      item.className = "phase p-" + step.status;
+      item.querySelector(".phase-state").textContent = step.status;
+      item.querySelector(".phase-bar span").style.width = step.percent + "%";
+      item.querySelector(".phase-count").textContent = step.total ? step.done + " / " + step.total : "";
+      item.querySelector(".phase-time").textContent = step.time || "";
+    }
+    for (const [name, value] of Object.entries(snap.counters || {})) {
+      const cell = document.querySelector('[data-counter="' + name + '"]');
+      if (cell) cell.textContent = value;
+    }
+    setHidden("flow-approval", !snap.awaiting_approval);
+    setHidden("flow-done", !(snap.status === "completed" || snap.status === "completed_with_errors"));
+    if (snap.error) {
+      document.getElementById("flow-error-phase").textContent = snap.error.phase || "";
+      document.getElementById("flow-error-message").textContent = snap.error.message;
+    }
+    setHidden("flow-error", !snap.error);
+  };
+  const poll = async () => {
+    try {
+      const response = await fetch(root.dataset.statusUrl, {
+        headers: { "X-Requested-With": "XMLHttpRequest" },
+        credentials: "same-origin",
+      });
+      if (response.status === 401) {
+        window.location.reload();
+        return;
+      }
+      const snap = await response.json();
+      update(snap);
+      if (snap.at_rest) {
+        live.textContent = "";
+        root.dataset.atRest = "true";
+        return;
+      }
+    } catch (problem) {
+      live.textContent = "(connection lost; retrying)";
+    }
+    window.setTimeout(poll, 1000);
+  };
+  window.setTimeout(poll, 500);
+}
+
+function fieldSearch() {
+  for (const search of document.querySelectorAll(".field-search")) {
+    const select = document.getElementById(search.dataset.for);
+    if (!select || select.disabled) continue;
+    search.hidden = false;
+    search.addEventListener("input", () => {
+      const wanted = search.value.trim().toLowerCase().replace(/\s+/g, "_");
+      let first = null;
+      for (const option of select.options) {
+        const match = !wanted || option.value === "" || option.value.includes(wanted) || option.selected;
+        option.hidden = !match;
+        if (match && option.value && option.value.includes(wanted) && !first) first = option;
+      }
+      if (wanted && first && !select.value.includes(wanted)) select.value = first.value;
+    });
+  }
+}
+
+function sortableTables() {
+  for (const table of document.querySelectorAll("table.sortable")) {
+    const headers = table.querySelectorAll("thead th");
+    table.querySelectorAll("button.sort").forEach((button) => {
+      button.addEventListener("click", () => {
+        const column = Number(button.dataset.column);
+        const th = button.closest("th");
+        const ascending = th.getAttribute("aria-sort") !== "ascending";
+        headers.forEach((other) => other.setAttribute("aria-sort", "none"));
+        th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+        const body = table.tBodies[0];
+        const rows = Array.from(body.rows);
+        const key = (row) => row.cells[column].textContent.trim().toLowerCase();
+        rows.sort((a, b) => key(a).localeCompare(key(b), undefined, { numeric: true }) * (ascending ? 1 : -1));
+        rows.forEach((row) => body.appendChild(row));
+      });
+    });
+  }
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  uploadForm();
+  flowProgress();
+  fieldSearch();
+  sortableTables();
+});
