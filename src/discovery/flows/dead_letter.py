@@ -30,20 +30,13 @@ async def retry_failed_chunks(
         flow = await service.find_flow(session, flow_id)
         plan = await build_plan(session, flow)
     counters, failures = await reprocess_dead_letters(factory, plan)
-    context = PhaseContext(
-        factory=factory,
-        settings=settings,
-        discovery_flow_id=plan.discovery_flow_id,
-        master_flow_id=plan.master_flow_id,
-        client_account_id=plan.client_account_id,
-        engagement_id=plan.engagement_id,
-        data_import_id=plan.data_import_id,
-        user_id=None,
-        phase=Phase.DEPENDENCY_ANALYSIS,
-    )
     if counters.linked:
-        await run_dependency_analysis(context)
-        await run_tech_debt(context)
+        await run_dependency_analysis(
+            PhaseContext.of_flow(factory, settings, flow, Phase.DEPENDENCY_ANALYSIS)
+        )
+        await run_tech_debt(
+            PhaseContext.of_flow(factory, settings, flow, Phase.TECH_DEBT_ASSESSMENT)
+        )
     async with unit_of_work(factory) as session:
         flow = await service.load_flow(session, plan.discovery_flow_id, for_update=True)
         if not failures and flow.status == FlowStatus.COMPLETED_WITH_ERRORS.value:

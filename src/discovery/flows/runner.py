@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from discovery.core.database import unit_of_work
 from discovery.core.settings import Settings
 from discovery.flows import service
-from discovery.flows.models import FlowStatus, Phase
+from discovery.flows.models import DiscoveryFlow, FlowStatus, Phase
 from discovery.flows.queue import enqueue_phase
 
 logger = logging.getLogger(__name__)
@@ -42,6 +42,26 @@ class PhaseContext:
     data_import_id: uuid.UUID | None
     user_id: uuid.UUID | None
     phase: Phase
+
+    @classmethod
+    def of_flow(
+        cls,
+        factory: async_sessionmaker[AsyncSession],
+        settings: Settings,
+        flow: DiscoveryFlow,
+        phase: Phase,
+    ) -> PhaseContext:
+        return cls(
+            factory=factory,
+            settings=settings,
+            discovery_flow_id=flow.id,
+            master_flow_id=flow.master_flow_id,
+            client_account_id=flow.client_account_id,
+            engagement_id=flow.engagement_id,
+            data_import_id=flow.data_import_id,
+            user_id=flow.user_id,
+            phase=phase,
+        )
 
     async def progress(self, done: int, total: int) -> None:
         """Show progress inside the phase (its own short transaction)."""
@@ -112,17 +132,7 @@ async def execute_phase(
             )
             return
         await service.start_phase(session, flow, phase)
-        context = PhaseContext(
-            factory=factory,
-            settings=settings,
-            discovery_flow_id=flow.id,
-            master_flow_id=flow.master_flow_id,
-            client_account_id=flow.client_account_id,
-            engagement_id=flow.engagement_id,
-            data_import_id=flow.data_import_id,
-            user_id=flow.user_id,
-            phase=phase,
-        )
+        context = PhaseContext.of_flow(factory, settings, flow, phase)
     started = time.monotonic()
     try:
         outcome = await handler(context)
