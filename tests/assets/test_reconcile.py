@@ -114,7 +114,21 @@ def test_validate_match_order_keeps_order_and_drops_repeats() -> None:
     )
 
 
-@pytest.mark.parametrize("bad", ["serial", "mac_address", "Hostname", ""])
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        (["fqdn", "ip_address+name"], ("hostname", "ip_address_name")),
+        (["Serial_Number", " External_ID "], ("serial_number", "external_id")),
+        (["ip_address", "fqdn/hostname", "hostname"], ("ip_address_name", "hostname")),
+    ],
+)
+def test_match_keys_accept_other_spellings_of_the_same_key(
+    given: list[str], expected: tuple[str, ...]
+) -> None:
+    assert validate_match_order(given) == expected
+
+
+@pytest.mark.parametrize("bad", ["serial", "mac_address", "host name", ""])
 def test_unknown_match_keys_are_rejected_clearly(bad: str) -> None:
     with pytest.raises(MatchOrderError) as raised:
         validate_match_order(["external_id", bad])

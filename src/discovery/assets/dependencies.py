@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import or_, select, text
+from sqlalchemy import func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from discovery.assets.models import Asset, AssetImport
@@ -71,7 +71,7 @@ async def _targets(
         Asset.ip_address.in_(sorted(by_kind.get("ip_address", set()))),
         Asset.fqdn.in_(sorted(by_kind.get("fqdn", set()))),
         Asset.hostname.in_(sorted(by_kind.get("hostname", set()))),
-        Asset.name.in_(sorted(names | {n.upper() for n in names})),
+        func.lower(Asset.name).in_(sorted(names)),  # uses ix_assets_search_name
     ]
     rows = await session.execute(
         select(Asset.id, Asset.ip_address, Asset.fqdn, Asset.hostname, Asset.name)

@@ -42,7 +42,8 @@ def incoming_asset(
     validation_errors: Sequence[Any] | None,
 ) -> dict[str, Any]:
     """The asset a cleansed row describes, scores included (no lineage)."""
-    data = {k: v for k, v in (cleansed or {}).items() if k in CANONICAL_FIELDS}
+    supplied = {k: v for k, v in (cleansed or {}).items() if k in CANONICAL_FIELDS}
+    data = dict(supplied)
     data["name"] = (
         data.get("name") or data.get("hostname") or data.get("fqdn") or data.get("ip_address")
     )
@@ -58,9 +59,11 @@ def incoming_asset(
     return {
         **data,
         "custom_attributes": custom,
-        "confidence_score": scores.confidence_score(data, shape.confidence_by_target),
+        # Confidence and quality judge what the mappings supplied, not the name derived
+        # from the host name or the classified type; completeness judges the asset.
+        "confidence_score": scores.confidence_score(supplied, shape.confidence_by_target),
         "completeness_score": scores.completeness_score(data),
-        "quality_score": scores.quality_score(data, validation_errors),
+        "quality_score": scores.quality_score(supplied, validation_errors),
     }
 
 

@@ -30,15 +30,27 @@ class MatchOrderError(ValueError):
     pass
 
 
+# Other names people use for the same keys (the issue's own words among them).
+MATCH_KEY_ALIASES = {
+    "fqdn": "hostname",
+    "fqdn/hostname": "hostname",
+    "ip_address+name": "ip_address_name",
+    "ip_address": "ip_address_name",
+}
+
+
 def validate_match_order(order: Sequence[str] | None) -> tuple[str, ...]:
     if not order:
         return DEFAULT_MATCH_ORDER
-    unknown = [key for key in order if key not in MATCH_KEYS]
+    keys = [MATCH_KEY_ALIASES.get(str(key).strip().lower(), str(key).strip().lower())
+            for key in order]  # fmt: skip
+    unknown = [given for given, key in zip(order, keys, strict=True) if key not in MATCH_KEYS]
     if unknown:
         raise MatchOrderError(
             f"unknown match key {unknown[0]!r}; use any of {', '.join(MATCH_KEYS)}"
+            " (fqdn and ip_address+name are accepted too)"
         )
-    return tuple(dict.fromkeys(order))
+    return tuple(dict.fromkeys(keys))
 
 
 def _clean(value: object, *, fold: bool = False) -> str | None:
