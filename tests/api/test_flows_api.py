@@ -8,6 +8,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -61,7 +62,7 @@ async def flows(
 
 
 async def test_flows_are_listed_by_status_and_shown_in_detail(
-    client: httpx.AsyncClient, flows: Flows
+    client: httpx.AsyncClient, app: FastAPI, flows: Flows
 ) -> None:
     viewer = flows.account.headers("viewer")
     everything = await client.get(FLOWS, headers=viewer)
@@ -85,7 +86,17 @@ async def test_flows_are_listed_by_status_and_shown_in_detail(
     assert detail["phases"]["asset_inventory"]["created"] == 6
     assert all(ms >= 0 for ms in detail["phase_execution_times"].values())
     assert detail["error"] is None and detail["error_history"] == []
+    assert detail["health"]["health_status"] == "healthy"
     assert (await client.get(f"{FLOWS}/{uuid.uuid4()}", headers=viewer)).status_code == 404
+
+    # Clients poll a flow: its wiring health comes from the health cache, not a new query.
+    cache = app.state.health_cache
+    before = cache.computations
+    again = await client.get(f"{FLOWS}/{flows.completed['master_flow_id']}", headers=viewer)
+    assert again.json()["health"] == detail["health"]
+    assert cache.computations == before
+    waiting = await client.get(f"{FLOWS}/{flows.waiting['master_flow_id']}", headers=viewer)
+    assert waiting.json()["health"] is None
 
 
 async def test_steering_a_flow_answers_409_for_a_state_that_does_not_allow_it(

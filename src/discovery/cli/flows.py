@@ -29,11 +29,12 @@ SETTLED = service.RESTING
 
 
 async def _snapshot(
-    factory: async_sessionmaker[AsyncSession], flow_id: uuid.UUID
+    factory: async_sessionmaker[AsyncSession], flow_id: uuid.UUID, *, with_health: bool = False
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     async with unit_of_work(factory) as session:
         flow = await service.find_flow(session, flow_id)
-        return await flow_summary(session, flow), dict(flow.phase_state)
+        summary = await flow_summary(session, flow, with_health=with_health)
+        return summary, dict(flow.phase_state)
 
 
 async def drive_flow(
@@ -49,6 +50,8 @@ async def drive_flow(
             summary, phase_state = await _snapshot(factory, flow_id)
             progress.update(summary, phase_state)
             if FlowStatus(summary["status"]) in SETTLED:
+                # The wiring health once, at the end (not on every poll).
+                summary, _ = await _snapshot(factory, flow_id, with_health=True)
                 return summary
             if worker.done():
                 worker.result()
@@ -188,7 +191,7 @@ def _finish(url: str, current: Settings, flow_id: uuid.UUID, wait: bool, as_json
 async def _summary_only(url: str, flow_id: uuid.UUID) -> dict[str, Any]:
     engine = create_engine(url)
     try:
-        return (await _snapshot(create_session_factory(engine), flow_id))[0]
+        return (await _snapshot(create_session_factory(engine), flow_id, with_health=True))[0]
     finally:
         await engine.dispose()
 

@@ -30,7 +30,9 @@ from discovery.flows.schemas import (
     MappingApproval,
     RetryFailedOut,
 )
+from discovery.flows.service import FINISHED
 from discovery.flows.summary import flow_summary, in_column_order
+from discovery.health.router import HealthCacheDep, cached_health
 from discovery.imports.models import DataImport
 from discovery.mapping.service import import_mappings
 from discovery.tenancy.context import RequestContext
@@ -49,8 +51,11 @@ async def _flow(
         raise ApiError(404, f"flow {flow_id} does not exist") from None
 
 
-async def flow_detail(session: SessionDep, flow: DiscoveryFlow) -> FlowDetail:
-    summary: dict[str, Any] = await flow_summary(session, flow)
+async def flow_detail(
+    session: SessionDep, flow: DiscoveryFlow, health: dict[str, Any] | None = None
+) -> FlowDetail:
+    summary: dict[str, Any] = await flow_summary(session, flow, with_health=False)
+    summary["health"] = health
     master = await master_record(session, flow.master_flow_id)
     chunks = await session.scalars(
         select(FailedAssetChunk)
@@ -94,9 +99,20 @@ async def list_flows(
 
 
 @router.get("/{flow_id}", response_model=FlowDetail)
-async def get_flow(flow_id: uuid.UUID, context: Viewer, session: SessionDep) -> FlowDetail:
-    """Status, phase, progress, counters, errors, phase times and dead-lettered chunks."""
-    return await flow_detail(session, await _flow(session, context, flow_id))
+async def get_flow(
+    flow_id: uuid.UUID,
+    context: Viewer,
+    session: SessionDep,
+    factory: FactoryDep,
+    cache: HealthCacheDep,
+) -> FlowDetail:
+    """Status, phase, progress, counters, errors, phase times and dead-lettered chunks;
+    once finished, the tenant's wiring health (from the health cache: clients poll this)."""
+    flow = await _flow(session, context, flow_id)
+    health = None
+    if flow.status in FINISHED:
+        health = (await cached_health(cache, factory, context.tenant)).report
+    return await flow_detail(session, flow, health)
 
 
 async def _mappings(session: SessionDep, flow: DiscoveryFlow) -> FieldMappingsOut:

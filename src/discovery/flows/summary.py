@@ -33,7 +33,11 @@ def in_column_order(
     return sorted(mappings, key=lambda m: position.get(m.source_field, len(position)))
 
 
-async def flow_summary(session: AsyncSession, flow: DiscoveryFlow) -> dict[str, Any]:
+async def flow_summary(
+    session: AsyncSession, flow: DiscoveryFlow, *, with_health: bool = True
+) -> dict[str, Any]:
+    """The flow's status, counters, mappings and phases; with its tenant's wiring health
+    once it has finished, unless ``with_health`` is false (pollers, cached callers)."""
     data_import = (
         await session.get(DataImport, flow.data_import_id) if flow.data_import_id else None
     )
@@ -47,7 +51,7 @@ async def flow_summary(session: AsyncSession, flow: DiscoveryFlow) -> dict[str, 
         {"phase": flow.error_phase, "message": flow.error_message} if flow.error_message else None
     )
     health = None
-    if flow.status in FINISHED:
+    if with_health and flow.status in FINISHED:
         tenant = Tenant(flow.client_account_id, flow.engagement_id)
         health = (await wiring_health(session, tenant)).as_dict()
     return {

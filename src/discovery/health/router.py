@@ -6,13 +6,14 @@ import logging
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from discovery.api.deps import FactoryDep, SettingsDep, Viewer
 from discovery.api.errors import ApiError, documented
 from discovery.core.database import unit_of_work
-from discovery.health.cache import HealthCache, HealthKey
+from discovery.health.cache import CachedReport, HealthCache, HealthKey
 from discovery.health.liveness import Liveness, check_liveness
-from discovery.health.metrics import wiring_health
+from discovery.health.metrics import Tenant, wiring_health
 from discovery.health.schemas import LivenessOut, WiringHealthOut
 from discovery.tenancy.models import Role
 
@@ -24,6 +25,27 @@ router = APIRouter(prefix="/health", tags=["health"])
 def get_health_cache(request: Request) -> HealthCache:
     cache: HealthCache = request.app.state.health_cache
     return cache
+
+
+async def cached_health(
+    cache: HealthCache,
+    factory: async_sessionmaker[AsyncSession],
+    tenant: Tenant,
+    *,
+    detail: bool = False,
+    refresh: bool = False,
+) -> CachedReport:
+    """The tenant's wiring health through the cache (computed in its own transaction)."""
+
+    async def compute() -> dict[str, Any]:
+        async with unit_of_work(factory) as session:
+            return (await wiring_health(session, tenant, detail=detail)).as_dict()
+
+    key = HealthKey(tenant.client_account_id, tenant.engagement_id, detail)
+    return await cache.get(key, compute, refresh=refresh)
+
+
+HealthCacheDep = Annotated[HealthCache, Depends(get_health_cache)]
 
 
 def _liveness_body(state: Liveness) -> dict[str, Any]:
@@ -72,14 +94,7 @@ async def wiring(
     HEALTH_CACHE_TTL_SECONDS (see ``cached`` and ``cache_age_seconds``)."""
     if refresh and not context.allows(Role.ADMIN):
         raise ApiError(403, "refresh=true bypasses the cache and is for admins only")
-    tenant = context.tenant
-
-    async def compute() -> dict[str, Any]:
-        async with unit_of_work(factory) as session:
-            return (await wiring_health(session, tenant, detail=detail)).as_dict()
-
-    key = HealthKey(tenant.client_account_id, tenant.engagement_id, detail)
-    result = await cache.get(key, compute, refresh=refresh)
+    result = await cached_health(cache, factory, context.tenant, detail=detail, refresh=refresh)
     return {
         **result.report,
         "cached": result.cached,
