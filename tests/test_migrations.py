@@ -34,6 +34,7 @@ EXPECTED_TABLES = {
     "learned_field_mappings",
     "asset_imports",
     "api_tokens",
+    "user_tenant_preferences",
 }
 
 JOB_QUEUE_TABLES = {

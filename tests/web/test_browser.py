@@ -126,13 +126,14 @@ def test_upload_review_correct_one_mapping_and_approve(page: Page, files: Path) 
     expect(owner.get_by_label("Map Owner to")).to_have_value("technical_owner")
     page.get_by_label("Map Notes to").select_option("")
 
-    page.get_by_role("link", name="Preview the result (dry run)").click()
+    page.get_by_role("button", name="Preview the result (dry run)").click()
+    expect(page.get_by_text("With the mapping as chosen above.")).to_be_visible()
     expect(page.locator("[data-preview=create]")).to_have_text("4")
     expect(page.locator("[data-preview=error]")).to_have_text("0")
+    # The preview keeps the corrections made so far.
+    expect(page.get_by_label("Map Owner to")).to_have_value("technical_owner")
+    expect(page.get_by_label("Map Notes to")).to_have_value("")
     screenshot(page, "06-mapping-review")
-    # The preview reloaded the page: make the correction again, then approve.
-    page.get_by_label("Map Owner to").select_option("technical_owner")
-    page.get_by_label("Map Notes to").select_option("")
     page.get_by_role("button", name="Approve and continue").click()
 
     expect(page.get_by_text("Mappings approved.")).to_be_visible()
@@ -223,11 +224,13 @@ def test_a_script_cell_is_shown_as_text(page: Page, files: Path) -> None:
     page.get_by_role("link", name="evil01").click()
     cell = page.locator("#lineage table.kv tr", has_text="Notes").locator("td")
     expect(cell).to_have_text(SCRIPT)
+    assert cell.locator("script").count() == 0
+    screenshot(page, "14-script-as-text-asset", widths=("desktop",))
     page.goto("/assets?q=%3Cimg")
     expect(page.locator("#assets-table")).to_contain_text("<img src=x onerror=")
     assert page.evaluate("window.__injected") is None
     assert page.locator("#assets-table img").count() == 0
-    screenshot(page, "14-script-as-text", widths=("desktop",))
+    screenshot(page, "15-script-as-text-inventory", widths=("desktop",))
 
 
 def test_every_page_is_keyboard_reachable(page: Page, server: Server) -> None:

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ from discovery.cleansing import CleansedRow, FieldMapping, compile_cleanser
 from discovery.imports.readers import ReadLimits, Table, open_table
 from discovery.imports.readers.table import Row
 from discovery.mapping.engine import MappingResult, suggest_mappings
+from discovery.mapping.models import MatchType
 from discovery.mapping.phase import SAMPLE_ROWS
 from discovery.mapping.service import learned_mappings
 from discovery.tenancy.context import Tenant
@@ -45,6 +46,27 @@ class DryRun:
     blank_rows_skipped: int
     mapping: MappingResult
     report: PreviewReport
+
+
+def with_choices(result: MappingResult, choices: Mapping[str, str | None]) -> MappingResult:
+    """The suggestions with a reviewer's choices applied (source column -> target, None:
+    unmapped), as approving them would: a changed column counts as a manual mapping."""
+    suggestions = []
+    for suggestion in result.suggestions:
+        source = suggestion.source_field
+        if source not in choices or choices[source] == suggestion.target_field:
+            suggestions.append(suggestion)
+            continue
+        target = choices[source]
+        suggestions.append(
+            replace(
+                suggestion,
+                target_field=target,
+                confidence=1.0 if target else 0.0,
+                match_type=MatchType.MANUAL.value if target else None,
+            )
+        )
+    return replace(result, suggestions=tuple(suggestions))
 
 
 def _take(rows: Iterator[Row], count: int) -> list[Row]:
@@ -74,8 +96,12 @@ async def dry_run(
     sheet: str | None,
     match_order: Sequence[str],
     limits: ReadLimits,
+    choices: Mapping[str, str | None] | None = None,
 ) -> DryRun:
-    """Raises ``UnreadableFileError`` for a file the import would fail on."""
+    """Raises ``UnreadableFileError`` for a file the import would fail on.
+
+    ``choices`` (source column -> target or None) previews a reviewed mapping instead of
+    the suggestions."""
     learned = await learned_mappings(session, tenant.client_account_id)
     with ExitStack() as stack:
         table: Table = await asyncio.to_thread(
@@ -84,6 +110,8 @@ async def dry_run(
         first = await asyncio.to_thread(_take, table.rows, max(BATCH, SAMPLE_ROWS))
         headers = list(table.headers)
         mapping = suggest_mappings(headers, [values for _, values in first[:SAMPLE_ROWS]], learned)
+        if choices:
+            mapping = with_choices(mapping, choices)
         cleanse = compile_cleanser(
             [
                 FieldMapping(s.source_field, s.target_field, s.unit)

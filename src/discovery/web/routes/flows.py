@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
+from starlette.datastructures import FormData
 from starlette.responses import JSONResponse, Response
 
 from discovery.api.deps import FactoryDep, SessionDep, SettingsDep
@@ -154,7 +155,11 @@ def _review_rows(
 
 
 async def _preview(
-    session: SessionDep, page: Page, data_import: DataImport, settings: SettingsDep
+    session: SessionDep,
+    page: Page,
+    data_import: DataImport,
+    settings: SettingsDep,
+    choices: dict[str, str] | None,
 ) -> dict[str, Any]:
     if not data_import.stored_file_path:
         return {"error": "The uploaded file is no longer stored, so it cannot be previewed."}
@@ -172,6 +177,7 @@ async def _preview(
             sheet=data_import.sheet_name,
             match_order=validate_match_order(data_import.options.get("match_keys")),
             limits=limits,
+            choices={s: t or None for s, t in choices.items()} if choices else None,
         )
     except (UnreadableFileError, OSError) as exc:
         return {"error": sentence(str(exc))}
@@ -194,6 +200,7 @@ async def _review_page(
     *,
     error: str | None = None,
     chosen: dict[str, str] | None = None,
+    preview: bool = False,
     status_code: int = 200,
 ) -> Response:
     data_import = (
@@ -206,7 +213,7 @@ async def _review_page(
     review = _review_rows(mappings, rows)
     for row in review:
         row["chosen"] = (chosen or {}).get(row["source"], row["target"] or "")
-    want_preview = request.query_params.get("preview") == "1"
+    want_preview = preview or request.query_params.get("preview") == "1"
     return render(
         request,
         "mapping.html",
@@ -219,9 +226,12 @@ async def _review_page(
             "awaiting": flow.status == FlowStatus.WAITING_FOR_APPROVAL.value,
             "can_approve": page.allows(Role.ANALYST),
             "error": error,
-            "preview": await _preview(session, page, data_import, settings)
-            if want_preview
-            else None,
+            "preview": (
+                await _preview(session, page, data_import, settings, chosen)
+                if want_preview
+                else None
+            ),
+            "preview_of_choices": bool(chosen),
         },
         page=page,
         status_code=status_code,
@@ -236,31 +246,66 @@ async def mapping_page(
     return await _review_page(request, page, session, settings, flow)
 
 
-@router.post("/flows/{flow_id}/mapping", dependencies=[CsrfChecked])
-async def approve(
-    request: Request, flow_id: str, page: WebPage, session: SessionDep, settings: SettingsDep
-) -> Response:
-    page.require(Role.ANALYST)
-    flow = await _flow(session, page, flow_id, for_update=True)
-    form = await request.form()
-    mappings = {
-        m.source_field: m.target_field
-        for m in await import_mappings(session, flow.data_import_id or uuid.uuid4())
-    }
+def _chosen(form: FormData) -> dict[str, str]:
+    """The reviewer's target per column (empty: leave unmapped), from the review form."""
     chosen: dict[str, str] = {}
     index = 0
     while f"source_{index}" in form:
         source = str(form.get(f"source_{index}"))
         chosen[source] = str(form.get(f"target_{index}") or "").strip()
         index += 1
+    return chosen
+
+
+def _choice_error(chosen: dict[str, str], mappings: dict[str, str | None]) -> str | None:
     unknown = [t for t in chosen.values() if t and t not in CANONICAL_FIELDS]
-    missing = [s for s in chosen if s not in mappings]
-    error = None
     if unknown:
-        error = f"{unknown[0]!r} is not a field of the inventory; pick one from the list."
-    elif missing:
-        error = f"The file has no column {missing[0]!r}; reload the page."
-    else:
+        return f"{unknown[0]!r} is not a field of the inventory; pick one from the list."
+    missing = [s for s in chosen if s not in mappings]
+    if missing:
+        return f"The file has no column {missing[0]!r}; reload the page."
+    return None
+
+
+@router.post("/flows/{flow_id}/mapping/preview", dependencies=[CsrfChecked])
+async def preview(
+    request: Request, flow_id: str, page: WebPage, session: SessionDep, settings: SettingsDep
+) -> Response:
+    """The dry run with the choices currently in the form (nothing is approved)."""
+    page.require(Role.ANALYST)
+    flow = await _flow(session, page, flow_id)
+    mappings = {
+        m.source_field: m.target_field
+        for m in await import_mappings(session, flow.data_import_id or uuid.uuid4())
+    }
+    chosen = _chosen(await request.form())
+    error = _choice_error(chosen, mappings)
+    return await _review_page(
+        request,
+        page,
+        session,
+        settings,
+        flow,
+        error=error,
+        chosen=chosen,
+        preview=error is None,
+        status_code=200 if error is None else 422,
+    )
+
+
+@router.post("/flows/{flow_id}/mapping", dependencies=[CsrfChecked])
+async def approve(
+    request: Request, flow_id: str, page: WebPage, session: SessionDep, settings: SettingsDep
+) -> Response:
+    page.require(Role.ANALYST)
+    flow = await _flow(session, page, flow_id, for_update=True)
+    mappings = {
+        m.source_field: m.target_field
+        for m in await import_mappings(session, flow.data_import_id or uuid.uuid4())
+    }
+    chosen = _chosen(await request.form())
+    error = _choice_error(chosen, mappings)
+    if error is None:
         overrides = {s: t for s, t in chosen.items() if t and t != mappings.get(s)}
         unmapped = {s for s, t in chosen.items() if not t and mappings.get(s)}
         try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from starlette.responses import JSONResponse, Response
 
 from discovery.api.deps import FactoryDep, SessionDep, SettingsDep, SigningKeyDep
@@ -22,6 +22,7 @@ logger = logging.getLogger(__name__)
 
 router = APIRouter()
 
+EXPIRED = "This page has expired; reload it and try again."
 ACCEPT = ".csv,.tsv,.txt,.json,.xlsx,.xlsm"
 
 
@@ -55,7 +56,15 @@ def _upload_failed(request: Request, message: str, status_code: int) -> Response
     return go(request, "/imports", flash=message, kind="error")
 
 
-@router.post("/imports/upload")
+async def _header_csrf(request: Request, key: SigningKeyDep) -> None:
+    """Checked before anything else when the script sends the token as a header; a plain
+    form sends it in the body, checked once the body is read."""
+    sent = request.headers.get(security.CSRF_HEADER)
+    if sent is not None and not security.csrf_valid(request, key, sent):
+        raise PageError(403, EXPIRED)
+
+
+@router.post("/imports/upload", dependencies=[Depends(_header_csrf)])
 async def upload(
     request: Request,
     page: WebPage,
@@ -66,8 +75,6 @@ async def upload(
     """The same upload as ``POST /api/v1/unified-discovery/imports``: streamed to disk,
     checked, then the import and its flow are created by the same service call."""
     header_token = request.headers.get(security.CSRF_HEADER)
-    if header_token is not None and not security.csrf_valid(request, key, header_token):
-        return _upload_failed(request, "This page has expired; reload it and try again.", 403)
     if not page.allows(Role.ANALYST):
         return _upload_failed(
             request, f"Uploading needs the analyst role; yours is {page.context.role.value}.", 403
@@ -87,7 +94,7 @@ async def upload(
         if header_token is None and not security.csrf_valid(
             request, key, received.fields.get(security.CSRF_FIELD)
         ):
-            return _upload_failed(request, "This page has expired; reload it and try again.", 403)
+            return _upload_failed(request, EXPIRED, 403)
         sheet = received.fields.get("sheet", "").strip() or None
         flow = await control.start_from_file(
             session,

@@ -146,6 +146,13 @@ function fieldSearch() {
     const select = document.getElementById(search.dataset.for);
     if (!select || select.disabled) continue;
     search.hidden = false;
+    // Enter in the search box must not submit (and so approve) the whole form.
+    search.addEventListener("keydown", (event) => {
+      if (event.key === "Enter") {
+        event.preventDefault();
+        select.focus();
+      }
+    });
     search.addEventListener("input", () => {
       const wanted = search.value.trim().toLowerCase().replace(/\s+/g, "_");
       let first = null;

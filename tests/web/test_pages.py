@@ -1,0 +1,324 @@
+"""The web routes through ``httpx.ASGITransport`` (no browser): sign-in, the session
+cookie, CSRF, tenant access, roles and escaping. Same app, same database harness as
+tests/api."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import re
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from discovery.api.app import create_app
+from discovery.core.settings import Settings
+from discovery.tenancy.context import Tenant
+from discovery.web.service import save_tenant_choice
+from tests.api.conftest import (
+    PASSWORD,
+    Account,
+    api_settings,
+    create_account,
+    drop_queued_jobs,
+    flow_worker,
+    serving,
+)
+from tests.flow_helpers import in_transaction
+
+CSRF = re.compile(r'name="csrf_token" value="([0-9a-f]{64})"')
+SCRIPT = "<script>alert(1)</script>"
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return api_settings(database_url, tmp_path / "data")
+
+
+@pytest.fixture
+def app(settings: Settings, database_url: str) -> FastAPI:
+    return create_app(settings, database_url)
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    async with serving(app) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+async def account(database_url: str) -> AsyncIterator[Account]:
+    created = await create_account(database_url)
+    yield created
+    await drop_queued_jobs(database_url, created.client_account_id)
+
+
+@pytest.fixture(scope="module")
+async def other_account(database_url: str) -> AsyncIterator[Account]:
+    created = await create_account(database_url)
+    yield created
+    await drop_queued_jobs(database_url, created.client_account_id)
+
+
+def csrf_of(html: str) -> str:
+    found = CSRF.search(html)
+    assert found, "the page has no CSRF token"
+    return found.group(1)
+
+
+async def sign_in(client: httpx.AsyncClient, email: str) -> httpx.Response:
+    token = csrf_of((await client.get("/login")).text)
+    return await client.post(
+        "/login", data={"email": email, "password": PASSWORD, "next": "/", "csrf_token": token}
+    )
+
+
+async def choose(client: httpx.AsyncClient, account: Account) -> httpx.Response:
+    token = csrf_of((await client.get("/tenant")).text)
+    value = f"{account.client_account_id}:{account.engagement_id}"
+    return await client.post("/tenant", data={"tenant": value, "csrf_token": token})
+
+
+async def test_pages_send_a_stranger_to_the_sign_in_page(client: httpx.AsyncClient) -> None:
+    for path in ("/", "/imports", "/assets", "/health", f"/flows/{uuid.uuid4()}"):
+        response = await client.get(path)
+        assert response.status_code == 303, path
+        assert response.headers["location"].startswith("/login?next=")
+    page = await client.get("/login")
+    assert "Sign in to Discovery" in page.text
+    assert "First time here?" in page.text
+
+
+async def test_sign_in_sets_an_http_only_same_site_session_cookie(
+    client: httpx.AsyncClient, account: Account
+) -> None:
+    response = await sign_in(client, account.members["analyst"].email)
+    assert response.status_code == 303
+    cookie = next(
+        c for c in response.headers.get_list("set-cookie") if c.startswith("discovery_session=")
+    )
+    assert "HttpOnly" in cookie
+    assert "samesite=lax" in cookie.lower()
+    # No tenant chosen yet: the tenant page, listing only the user's own engagements.
+    home = await client.get("/")
+    assert home.status_code == 303 and home.headers["location"] == "/tenant"
+    tenant_page = await client.get("/tenant")
+    assert account.client_name in tenant_page.text
+
+
+async def test_wrong_password_is_refused_with_a_clear_message(
+    client: httpx.AsyncClient, account: Account
+) -> None:
+    token = csrf_of((await client.get("/login")).text)
+    response = await client.post(
+        "/login",
+        data={"email": account.members["viewer"].email, "password": "nope", "csrf_token": token},
+    )
+    assert response.status_code == 400
+    assert "Wrong e-mail or password." in response.text
+    assert "discovery_session" not in response.headers.get("set-cookie", "")
+
+
+async def test_a_post_without_the_csrf_token_is_rejected(
+    client: httpx.AsyncClient, account: Account
+) -> None:
+    await client.get("/login")  # the CSRF cookie, but no token in the form
+    refused = await client.post(
+        "/login", data={"email": account.members["admin"].email, "password": PASSWORD}
+    )
+    assert refused.status_code == 403
+    assert "CSRF check failed" in refused.text
+    assert "discovery_session" not in refused.headers.get("set-cookie", "")
+
+    await sign_in(client, account.members["admin"].email)
+    forged = "0" * 64
+    value = f"{account.client_account_id}:{account.engagement_id}"
+    response = await client.post("/tenant", data={"tenant": value, "csrf_token": forged})
+    assert response.status_code == 403
+    assert "CSRF check failed" in response.text
+    # A token from another browser (another nonce) does not pass either.
+    async with httpx.AsyncClient(
+        transport=client._transport, base_url="http://testserver"
+    ) as other:
+        stolen = csrf_of((await other.get("/login")).text)
+    response = await client.post("/tenant", data={"tenant": value, "csrf_token": stolen})
+    assert response.status_code == 403
+    assert (await choose(client, account)).status_code == 303  # with the right token
+    upload = await client.post(
+        "/imports/upload",
+        files={"file": ("a.csv", b"Name\nx\n", "text/csv")},
+        headers={"X-Requested-With": "XMLHttpRequest", "X-CSRF-Token": forged},
+    )
+    assert upload.status_code == 403
+    assert upload.json() == {"error": "This page has expired; reload it and try again."}
+    without = await client.post(
+        "/imports/upload", files={"file": ("a.csv", b"Name\nx\n", "text/csv")}
+    )
+    assert without.status_code == 303
+    assert (await client.get("/imports")).text.count("This page has expired") == 1
+    listed = await client.get("/imports")
+    assert "a.csv" not in listed.text  # no import was created
+
+
+async def test_a_user_without_membership_is_refused_the_engagement(
+    client: httpx.AsyncClient, account: Account, other_account: Account, database_url: str
+) -> None:
+    member = account.members["admin"]
+    await sign_in(client, member.email)
+    refused = await choose(client, other_account)
+    assert refused.status_code == 403
+    assert "You do not have access to this engagement." in refused.text
+
+    # A stored choice that is no longer allowed is refused on every page, the same way.
+    await in_transaction(
+        database_url,
+        lambda s: save_tenant_choice(
+            s, member.user_id, Tenant(other_account.client_account_id, other_account.engagement_id)
+        ),
+    )
+    response = await client.get("/imports")
+    assert response.status_code == 303 and response.headers["location"] == "/tenant"
+    shown = await client.get("/tenant")
+    assert "You do not have access to this engagement." in shown.text
+    assert other_account.client_name not in shown.text
+
+
+async def test_the_tenant_choice_persists_across_sign_ins(app: FastAPI, account: Account) -> None:
+    email = account.members["viewer"].email
+    async with serving(app) as first:
+        await sign_in(first, email)
+        chosen = await choose(first, account)
+        assert chosen.status_code == 303
+    async with serving(app) as second:
+        await sign_in(second, email)
+        home = await second.get("/")
+        assert home.status_code == 200
+        assert f"{account.client_name} / wave 1" in home.text
+
+
+async def test_a_viewer_cannot_upload_and_sees_why(
+    client: httpx.AsyncClient, account: Account
+) -> None:
+    await sign_in(client, account.members["viewer"].email)
+    await choose(client, account)
+    page = await client.get("/imports")
+    assert "uploading needs the analyst role" in page.text
+    response = await client.post(
+        "/imports/upload",
+        files={"file": ("a.csv", b"Name\nx\n", "text/csv")},
+        headers={"X-Requested-With": "XMLHttpRequest", "X-CSRF-Token": csrf_of(page.text)},
+    )
+    assert response.status_code == 403
+    assert response.json() == {"error": "Uploading needs the analyst role; yours is viewer."}
+
+
+async def test_another_tenants_flow_is_not_found(
+    client: httpx.AsyncClient, account: Account
+) -> None:
+    await sign_in(client, account.members["admin"].email)
+    await choose(client, account)
+    response = await client.get(f"/flows/{uuid.uuid4()}")
+    assert response.status_code == 404
+    assert "There is no such flow in this engagement." in response.text
+    response = await client.get("/assets/not-a-uuid")
+    assert response.status_code == 404
+
+
+async def test_sign_in_never_redirects_off_site(
+    client: httpx.AsyncClient, account: Account
+) -> None:
+    token = csrf_of((await client.get("/login")).text)
+    response = await client.post(
+        "/login",
+        data={
+            "email": account.members["viewer"].email,
+            "password": PASSWORD,
+            "next": "//evil.example/",
+            "csrf_token": token,
+        },
+    )
+    assert response.status_code == 303
+    assert response.headers["location"] == "/"
+
+
+async def wait_for_status(
+    client: httpx.AsyncClient, flow_url: str, wanted: str
+) -> dict[str, object]:
+    deadline = asyncio.get_running_loop().time() + 60
+    while True:
+        snap: dict[str, object] = (await client.get(flow_url + "/status.json")).json()
+        if snap["status"] == wanted:
+            return snap
+        assert snap["status"] in {"running", "initialized"}, snap
+        assert asyncio.get_running_loop().time() < deadline, snap
+        await asyncio.sleep(0.1)
+
+
+async def test_imported_values_are_escaped_and_the_review_approves(
+    client: httpx.AsyncClient, account: Account, database_url: str, settings: Settings
+) -> None:
+    await sign_in(client, account.members["analyst"].email)
+    await choose(client, account)
+    token = csrf_of((await client.get("/imports")).text)
+    body = f'Server Name,IP Address,Owner,{SCRIPT}\nweb01,10.0.0.1,alice@example.com,"{SCRIPT}"\n'
+    async with flow_worker(database_url, settings):
+        started = await client.post(
+            "/imports/upload",
+            files={"file": ("hostile.csv", body.encode(), "text/csv")},
+            headers={"X-Requested-With": "XMLHttpRequest", "X-CSRF-Token": token},
+        )
+        assert started.status_code == 200, started.text
+        flow_url = started.json()["redirect"]
+        await wait_for_status(client, flow_url, "waiting_for_approval")
+        review = await client.get(flow_url + "/mapping")
+        assert review.status_code == 200
+        assert SCRIPT not in review.text
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in review.text
+        sources = {
+            name: html.unescape(value)
+            for name, value in re.findall(r'name="(source_\d+)" value="([^"]*)"', review.text)
+        }
+        assert SCRIPT in sources.values()
+        form: dict[str, str] = {"csrf_token": csrf_of(review.text)}
+        for name, source in sources.items():
+            form[name] = source
+            form[name.replace("source", "target")] = ""
+        owner = next(n for n, s in sources.items() if s == "Owner")
+        server = next(n for n, s in sources.items() if s == "Server Name")
+        form[owner.replace("source", "target")] = "technical_owner"
+        form[server.replace("source", "target")] = "name"
+        # The dry run previews the choices in the form: without a name or an address
+        # the row cannot identify an asset, so it would be in error.
+        blind = dict(form)
+        blind[server.replace("source", "target")] = ""
+        blind[
+            next(n for n, s in sources.items() if s == "IP Address").replace("source", "target")
+        ] = ""
+        preview = await client.post(flow_url + "/mapping/preview", data=blind)
+        assert preview.status_code == 200
+        assert re.search(r'data-preview="error">1<', preview.text), preview.text
+        assert re.search(r'data-preview="create">0<', preview.text)
+        suggested = await client.post(flow_url + "/mapping/preview", data=form)
+        assert re.search(r'data-preview="create">1<', suggested.text)
+        # An unknown target is refused with a message, and nothing is approved.
+        bad = dict(form, **{server.replace("source", "target"): "no_such_field"})
+        refused = await client.post(flow_url + "/mapping", data=bad)
+        assert refused.status_code == 422
+        assert "'no_such_field' is not a field of the inventory" in html.unescape(refused.text)
+        approved = await client.post(flow_url + "/mapping", data=form)
+        assert approved.status_code == 303, approved.text
+        await wait_for_status(client, flow_url, "completed")
+    listing = await client.get("/assets", params={"q": "web01"})
+    asset_id = re.search(r'href="/assets/([0-9a-f-]{36})"', listing.text)
+    assert asset_id, listing.text
+    detail = await client.get(f"/assets/{asset_id.group(1)}")
+    assert SCRIPT not in detail.text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in detail.text
+    assert re.search(r"technical_owner</th><td>alice@example.com", detail.text)
+    health = await client.get("/health")
+    assert "Overall: <strong>healthy</strong>" in health.text
+    assert "<svg" in health.text
