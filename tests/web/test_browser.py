@@ -21,6 +21,7 @@ web01,10.0.0.11,Microsoft Windows Server 2012 R2,4,16,PROD,alice@example.com,db0
 web02,10.0.0.12,Microsoft Windows Server 2019,4,16,PROD,alice@example.com,db01,rack 4
 db01,10.0.0.21,Red Hat Enterprise Linux 8,8,64,Production,bob@example.com,,rack 7
 app01,10.0.0.31,Ubuntu 22.04,2,8,UAT,carol@example.com,db01,
+,,Windows Server 2016,2,4,Dev,nobody@example.com,,no name or address
 """
 SCRIPT = "<script>window.__injected = true</script>"
 HOSTILE_CSV = f"""\
@@ -129,7 +130,7 @@ def test_upload_review_correct_one_mapping_and_approve(page: Page, files: Path) 
     page.get_by_role("button", name="Preview the result (dry run)").click()
     expect(page.get_by_text("With the mapping as chosen above.")).to_be_visible()
     expect(page.locator("[data-preview=create]")).to_have_text("4")
-    expect(page.locator("[data-preview=error]")).to_have_text("0")
+    expect(page.locator("[data-preview=error]")).to_have_text("1")
     # The preview keeps the corrections made so far.
     expect(page.get_by_label("Map Owner to")).to_have_value("technical_owner")
     expect(page.get_by_label("Map Notes to")).to_have_value("")
@@ -137,12 +138,22 @@ def test_upload_review_correct_one_mapping_and_approve(page: Page, files: Path) 
     page.get_by_role("button", name="Approve and continue").click()
 
     expect(page.get_by_text("Mappings approved.")).to_be_visible()
-    expect(page.locator("#flow-status")).to_have_text("Completed", timeout=90_000)
+    expect(page.locator("#flow-status")).to_have_text(re.compile("^Completed"), timeout=90_000)
     expect(page.locator("[data-phase=tech_debt_assessment] .phase-state")).to_have_text("done")
+    expect(page.locator("[data-counter=invalid_rows]")).to_have_text("1")
     expect(page.locator("[data-phase=asset_inventory] .phase-time")).to_have_text(
         re.compile(r"\d+\.\d s")
     )
     screenshot(page, "07-flow-completed")
+
+    # The rows that need fixing, as CSV, from the list of imports.
+    page.goto("/imports")
+    row = page.locator("#imports-table tr", has_text="servers.csv")
+    with page.expect_download() as download:
+        row.get_by_role("link", name="Errors CSV").click()
+    errors = Path(download.value.path()).read_text()
+    assert errors.splitlines()[0].startswith("row_number,")
+    assert "no name or address" in errors
 
 
 def test_find_an_asset_by_search_and_open_its_lineage(page: Page) -> None:

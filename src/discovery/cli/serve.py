@@ -111,7 +111,7 @@ def serve(
     port: int = typer.Option(8000, min=0, max=65535, help="Port to listen on (0: any free one)."),
 ) -> None:
     """Start the database (embedded unless DATABASE_URL is set), migrate it, and serve the
-    API with a flow worker until stopped."""
+    web UI and the API with a flow worker until stopped."""
     current = settings()
     _configure_logging(current.log_level)
     url = database_url()
@@ -122,6 +122,7 @@ def serve(
     sock = _listen(host, port)
     bound = sock.getsockname()[1]
     shown = f"[{host}]" if ":" in host else host
+    info(f"web UI at http://{shown}:{bound}/ (open it in a browser and sign in)")
     info(f"API at http://{shown}:{bound}/api/v1 (docs: http://{shown}:{bound}/docs)")
     info("API and flow worker running; press Ctrl+C to stop")
     try:
