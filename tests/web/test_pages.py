@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import text
 
 from discovery.api.app import create_app
 from discovery.core.settings import Settings
@@ -321,4 +322,39 @@ async def test_imported_values_are_escaped_and_the_review_approves(
     assert re.search(r"technical_owner</th><td>alice@example.com", detail.text)
     health = await client.get("/health")
     assert "Overall: <strong>healthy</strong>" in health.text
-    assert "<svg" in health.text
+    assert re.search(r'<svg role="img" aria-label="Assets by type: server 1"', health.text)
+
+    # An oversized page is capped, and the page says so.
+    capped = await client.get("/assets", params={"page_size": "100000"})
+    assert f"Pages are capped at {settings.max_page_size} rows." in capped.text
+    assert "Pages are capped" not in (await client.get("/assets")).text
+    exported = await client.get("/assets/export", params={"format": "csv", "q": "web01"})
+    assert exported.status_code == 200
+    assert exported.text.splitlines()[1].startswith("web01,")
+
+    # A broken link turns its tile red, with the asset as a sample; refreshing the
+    # cache is for admins.
+    await in_transaction(
+        database_url,
+        lambda s: s.execute(
+            text("UPDATE migration.assets SET master_flow_id = NULL WHERE id = :id"),
+            {"id": asset_id.group(1)},
+        ),
+    )
+    refused = await client.post("/health/refresh", data={"csrf_token": csrf_of(health.text)})
+    assert refused.status_code == 403
+    assert "This needs the admin role; yours is analyst." in refused.text
+    await client.post("/logout", data={"csrf_token": csrf_of(health.text)})
+    await sign_in(client, account.members["admin"].email)
+    await choose(client, account)
+    token = csrf_of((await client.get("/health")).text)
+    broken = await client.post("/health/refresh", data={"csrf_token": token})
+    assert "Overall: <strong>unhealthy</strong>" in broken.text
+    tile = re.search(
+        r'<li class="tile bad" data-metric="assets_missing_master_flow_id">(.*?)</li>\s*</ul>',
+        broken.text,
+        re.S,
+    )
+    assert tile, broken.text
+    assert f"<code>{asset_id.group(1)}</code> web01" in tile.group(1)
+    assert 'class="tile bad"' not in broken.text.replace(tile.group(0), "")

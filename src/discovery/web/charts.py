@@ -13,8 +13,8 @@ from discovery.tenancy.context import Tenant
 
 BAR_HEIGHT = 22
 GAP = 8
-LABEL_WIDTH = 130
-CHART_WIDTH = 460
+LABEL_WIDTH = 110
+CHART_WIDTH = 360
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ class Chart:
 
 def _chart(title: str, counts: list[tuple[str, int]]) -> Chart:
     largest = max((count for _, count in counts), default=0)
-    room = CHART_WIDTH - LABEL_WIDTH - 50
+    room = CHART_WIDTH - LABEL_WIDTH - 45
     bars = [
         Bar(label, count, i * (BAR_HEIGHT + GAP), room * count / largest if largest else 0)
         for i, (label, count) in enumerate(counts)
