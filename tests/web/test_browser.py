@@ -172,6 +172,8 @@ def test_find_an_asset_by_search_and_open_its_lineage(page: Page) -> None:
     lineage = page.locator("#lineage")
     expect(lineage.get_by_role("heading", name=re.compile("Row 1 of servers.csv"))).to_be_visible()
     expect(lineage.locator("table.kv")).to_contain_text("rack 4")
+    # The raw row as it was in the file, in the file's column order.
+    expect(lineage.locator("table.kv th")).to_have_text(SERVERS_CSV.splitlines()[0].split(","))
     expect(lineage).to_contain_text("created by servers.csv")
     # The corrected mapping was used: Owner went to technical_owner.
     expect(page.locator("table.kv tr", has_text="technical_owner")).to_contain_text(

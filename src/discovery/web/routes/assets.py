@@ -16,6 +16,7 @@ from discovery.assets.models import CANONICAL_FIELDS, AssetType, Environment
 from discovery.assets.router import export_inventory
 from discovery.assets.schemas import AssetOut
 from discovery.flows.router import list_flows
+from discovery.imports.models import DataImport
 from discovery.web.deps import PageError, WebPage, parse_uuid, render
 from discovery.web.routes.imports import sentence
 
@@ -140,6 +141,15 @@ def _fields(asset: AssetOut) -> list[tuple[str, Any]]:
     ]
 
 
+async def _in_file_order(session: SessionDep, record: dict[str, Any]) -> dict[str, Any]:
+    """A raw row's values in the order of its file's columns (JSONB keeps its own order)."""
+    raw: dict[str, Any] = record["raw_data"]
+    data_import = await session.get(DataImport, record["data_import_id"])
+    headers = data_import.read_details.get("headers", []) if data_import else []
+    position = {header: i for i, header in enumerate(headers)}
+    return dict(sorted(raw.items(), key=lambda item: position.get(item[0], len(position))))
+
+
 @router.get("/assets/{asset_id}")
 async def asset_page(
     request: Request, asset_id: str, page: WebPage, session: SessionDep
@@ -149,6 +159,10 @@ async def asset_page(
         raise PageError(404, "There is no such asset in this engagement.")
     lineage = await asset_lineage(session, page.context.tenant, asset)
     shown = AssetOut.model_validate(asset)
+    rows = [
+        {**record, "raw_data": await _in_file_order(session, record)}
+        for record in lineage.raw_records
+    ]
     return render(
         request,
         "asset.html",
@@ -156,6 +170,7 @@ async def asset_page(
             "asset": shown,
             "fields": _fields(shown),
             "lineage": lineage,
+            "raw_rows": rows,
         },
         page=page,
     )

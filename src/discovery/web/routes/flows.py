@@ -1,42 +1,23 @@
-"""A flow: live progress (polled), the mapping review with its dry run, and retries."""
+"""A flow: its progress (polled by the page while it runs), and retries of failed chunks."""
 
 from __future__ import annotations
 
-import uuid
-from pathlib import Path
-from typing import Any
-
 from fastapi import APIRouter, Request
-from starlette.datastructures import FormData
 from starlette.responses import JSONResponse, Response
 
 from discovery.api.deps import FactoryDep, SessionDep, SettingsDep
-from discovery.assets.models import CANONICAL_FIELDS
-from discovery.assets.reconcile import validate_match_order
-from discovery.flows import control, service
-from discovery.flows.models import DiscoveryFlow, FlowStatus
+from discovery.flows import service
+from discovery.flows.models import DiscoveryFlow
 from discovery.flows.router import flow_detail, retry_failed
-from discovery.flows.summary import in_column_order
-from discovery.imports.dry_run import dry_run
-from discovery.imports.models import DataImport
-from discovery.imports.readers import ReadLimits, UnreadableFileError
-from discovery.imports.service import sample_rows
-from discovery.mapping.models import ImportFieldMapping
-from discovery.mapping.service import MappingError, import_mappings
 from discovery.tenancy.models import Role
 from discovery.web.deps import CsrfChecked, Page, PageError, WebPage, parse_uuid, render
 from discovery.web.deps import redirect as go
-from discovery.web.progress import STATUS_LABELS, snapshot
-from discovery.web.routes.imports import sentence
+from discovery.web.progress import snapshot
 
 router = APIRouter()
 
-LOW_CONFIDENCE = 0.7
-AMBIGUOUS_MARGIN = 0.05
-SAMPLES_PER_COLUMN = 3
 
-
-async def _flow(
+async def tenant_flow(
     session: SessionDep, page: Page, flow_id: str, *, for_update: bool = False
 ) -> DiscoveryFlow:
     try:
@@ -49,7 +30,7 @@ async def _flow(
 
 @router.get("/flows/{flow_id}")
 async def flow_page(request: Request, flow_id: str, page: WebPage, session: SessionDep) -> Response:
-    flow = await _flow(session, page, flow_id)
+    flow = await tenant_flow(session, page, flow_id)
     detail = await flow_detail(session, flow)
     return render(
         request,
@@ -66,7 +47,7 @@ async def flow_page(request: Request, flow_id: str, page: WebPage, session: Sess
 
 @router.get("/flows/{flow_id}/status.json")
 async def flow_status(flow_id: str, page: WebPage, session: SessionDep) -> Response:
-    flow = await _flow(session, page, flow_id)
+    flow = await tenant_flow(session, page, flow_id)
     return JSONResponse(snapshot(await flow_detail(session, flow)))
 
 
@@ -80,7 +61,7 @@ async def retry(
     settings: SettingsDep,
 ) -> Response:
     page.require(Role.ANALYST)
-    flow = await _flow(session, page, flow_id)
+    flow = await tenant_flow(session, page, flow_id)
     outcome = await retry_failed(flow.master_flow_id, page.context, session, factory, settings)
     done = sum(outcome.reprocessed.values())
     failing = len(outcome.still_failing)
@@ -91,242 +72,4 @@ async def retry(
         f"/flows/{flow.master_flow_id}",
         flash=message,
         kind="error" if failing else "success",
-    )
-
-
-def _samples(rows: list[dict[str, Any]], column: str) -> list[str]:
-    seen: list[str] = []
-    for row in rows:
-        value = row.get(column)
-        text = "" if value is None else str(value).strip()
-        if text and text not in seen:
-            seen.append(text[:80])
-        if len(seen) >= SAMPLES_PER_COLUMN:
-            break
-    return seen
-
-
-def _review_rows(
-    mappings: list[ImportFieldMapping], rows: list[dict[str, Any]]
-) -> list[dict[str, Any]]:
-    targets = [m.target_field for m in mappings if m.target_field]
-    review = []
-    for mapping in mappings:
-        confidence = mapping.confidence
-        alternatives = [a for a in (mapping.alternatives or []) if isinstance(a, dict)]
-        close = [
-            a
-            for a in alternatives
-            if confidence is not None
-            and isinstance(a.get("confidence"), int | float)
-            and a["confidence"] >= confidence - AMBIGUOUS_MARGIN
-        ]
-        duplicate = mapping.target_field is not None and targets.count(mapping.target_field) > 1
-        notes = []
-        if mapping.target_field and confidence is not None and confidence < LOW_CONFIDENCE:
-            notes.append("Low confidence: check this one.")
-        if close:
-            shown = ", ".join(f"{a.get('target_field')} ({a['confidence']:.0%})" for a in close)
-            notes.append(f"Conflicting: it could also be {shown}.")
-        if duplicate:
-            notes.append("Conflicting: another column has the same target.")
-        review.append(
-            {
-                "source": mapping.source_field,
-                "target": mapping.target_field,
-                "confidence": confidence,
-                "percent": (
-                    round(confidence * 100)
-                    if confidence is not None and mapping.target_field
-                    else None
-                ),
-                "match_type": mapping.match_type,
-                "unit": mapping.unit,
-                "status": mapping.status,
-                "samples": _samples(rows, mapping.source_field),
-                "alternatives": alternatives,
-                "low": bool(mapping.target_field and confidence is not None)
-                and (confidence or 0) < LOW_CONFIDENCE,
-                "conflict": bool(close) or duplicate,
-                "notes": notes,
-            }
-        )
-    return review
-
-
-async def _preview(
-    session: SessionDep,
-    page: Page,
-    data_import: DataImport,
-    settings: SettingsDep,
-    choices: dict[str, str] | None,
-) -> dict[str, Any]:
-    if not data_import.stored_file_path:
-        return {"error": "The uploaded file is no longer stored, so it cannot be previewed."}
-    limits = ReadLimits(
-        max_file_bytes=settings.max_upload_bytes,
-        max_rows=settings.max_import_rows,
-        max_columns=settings.max_import_columns,
-    )
-    try:
-        result = await dry_run(
-            session,
-            page.context.tenant,
-            Path(data_import.stored_file_path),
-            file_name=data_import.file_name,
-            sheet=data_import.sheet_name,
-            match_order=validate_match_order(data_import.options.get("match_keys")),
-            limits=limits,
-            choices={s: t or None for s, t in choices.items()} if choices else None,
-        )
-    except (UnreadableFileError, OSError) as exc:
-        return {"error": sentence(str(exc))}
-    return {
-        "counts": result.report.counts,
-        "examples": result.report.examples,
-        "rows_previewed": result.rows_previewed,
-        "truncated": result.truncated,
-        "duplicates_in_file": result.report.duplicates_in_file,
-        "rows_with_value_errors": result.report.rows_with_value_errors,
-    }
-
-
-async def _review_page(
-    request: Request,
-    page: Page,
-    session: SessionDep,
-    settings: SettingsDep,
-    flow: DiscoveryFlow,
-    *,
-    error: str | None = None,
-    chosen: dict[str, str] | None = None,
-    preview: bool = False,
-    status_code: int = 200,
-) -> Response:
-    data_import = (
-        await session.get(DataImport, flow.data_import_id) if flow.data_import_id else None
-    )
-    if data_import is None:
-        raise PageError(404, "This flow has no import to review.")
-    mappings = in_column_order(await import_mappings(session, data_import.id), data_import)
-    rows = await sample_rows(session, data_import.id, limit=50)
-    review = _review_rows(mappings, rows)
-    for row in review:
-        row["chosen"] = (chosen or {}).get(row["source"], row["target"] or "")
-    want_preview = preview or request.query_params.get("preview") == "1"
-    return render(
-        request,
-        "mapping.html",
-        {
-            "flow": flow,
-            "status_label": STATUS_LABELS[FlowStatus(flow.status)],
-            "data_import": data_import,
-            "rows": review,
-            "fields": CANONICAL_FIELDS,
-            "awaiting": flow.status == FlowStatus.WAITING_FOR_APPROVAL.value,
-            "can_approve": page.allows(Role.ANALYST),
-            "error": error,
-            "preview": (
-                await _preview(session, page, data_import, settings, chosen)
-                if want_preview
-                else None
-            ),
-            "preview_of_choices": bool(chosen),
-        },
-        page=page,
-        status_code=status_code,
-    )
-
-
-@router.get("/flows/{flow_id}/mapping")
-async def mapping_page(
-    request: Request, flow_id: str, page: WebPage, session: SessionDep, settings: SettingsDep
-) -> Response:
-    flow = await _flow(session, page, flow_id)
-    return await _review_page(request, page, session, settings, flow)
-
-
-def _chosen(form: FormData) -> dict[str, str]:
-    """The reviewer's target per column (empty: leave unmapped), from the review form."""
-    chosen: dict[str, str] = {}
-    index = 0
-    while f"source_{index}" in form:
-        source = str(form.get(f"source_{index}"))
-        chosen[source] = str(form.get(f"target_{index}") or "").strip()
-        index += 1
-    return chosen
-
-
-def _choice_error(chosen: dict[str, str], mappings: dict[str, str | None]) -> str | None:
-    unknown = [t for t in chosen.values() if t and t not in CANONICAL_FIELDS]
-    if unknown:
-        return f"{unknown[0]!r} is not a field of the inventory; pick one from the list."
-    missing = [s for s in chosen if s not in mappings]
-    if missing:
-        return f"The file has no column {missing[0]!r}; reload the page."
-    return None
-
-
-@router.post("/flows/{flow_id}/mapping/preview", dependencies=[CsrfChecked])
-async def preview(
-    request: Request, flow_id: str, page: WebPage, session: SessionDep, settings: SettingsDep
-) -> Response:
-    """The dry run with the choices currently in the form (nothing is approved)."""
-    page.require(Role.ANALYST)
-    flow = await _flow(session, page, flow_id)
-    mappings = {
-        m.source_field: m.target_field
-        for m in await import_mappings(session, flow.data_import_id or uuid.uuid4())
-    }
-    chosen = _chosen(await request.form())
-    error = _choice_error(chosen, mappings)
-    return await _review_page(
-        request,
-        page,
-        session,
-        settings,
-        flow,
-        error=error,
-        chosen=chosen,
-        preview=error is None,
-        status_code=200 if error is None else 422,
-    )
-
-
-@router.post("/flows/{flow_id}/mapping", dependencies=[CsrfChecked])
-async def approve(
-    request: Request, flow_id: str, page: WebPage, session: SessionDep, settings: SettingsDep
-) -> Response:
-    page.require(Role.ANALYST)
-    flow = await _flow(session, page, flow_id, for_update=True)
-    mappings = {
-        m.source_field: m.target_field
-        for m in await import_mappings(session, flow.data_import_id or uuid.uuid4())
-    }
-    chosen = _chosen(await request.form())
-    error = _choice_error(chosen, mappings)
-    if error is None:
-        overrides = {s: t for s, t in chosen.items() if t and t != mappings.get(s)}
-        unmapped = {s for s, t in chosen.items() if not t and mappings.get(s)}
-        try:
-            async with session.begin_nested():
-                await control.approve_mappings(
-                    session,
-                    flow,
-                    user_id=page.context.user_id,
-                    overrides=overrides,
-                    unmapped=unmapped,
-                )
-        except (control.FlowStateError, MappingError) as exc:
-            await session.refresh(flow)
-            error = sentence(str(exc))
-    if error is not None:
-        return await _review_page(
-            request, page, session, settings, flow, error=error, chosen=chosen, status_code=422
-        )
-    return go(
-        request,
-        f"/flows/{flow.master_flow_id}",
-        flash="Mappings approved. The flow goes on with cleansing and the inventory.",
-        kind="success",
     )
