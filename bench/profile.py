@@ -31,7 +31,7 @@ class Profile:
             return f"(no profile: {self.error})"
         lines = [f"{self.samples} samples", "", "self time (share of samples):"]
         lines += [f"  {share:5.1%}  {name}" for name, share in self.self_top[:limit]]
-        lines += ["", "inclusive time (share of samples, project and driver code):"]
+        lines += ["", "inclusive time (share of samples, the project's functions):"]
         lines += [f"  {share:5.1%}  {name}" for name, share in self.inclusive_top[:limit]]
         return "\n".join(lines)
 
@@ -45,7 +45,9 @@ def _frame_name(frame: str) -> str:
     return f"{match.group('func')} ({short})"
 
 
-_INTERESTING = ("discovery/", "sqlalchemy/", "psycopg", "bench/", "procrastinate/")
+# Inclusive time is shown for the project's own functions below the entry points.
+_INTERESTING = ("discovery/", "bench/")
+_ENTRY = ("__main__", "cli/", "bench/cli.py", "flows/jobs.py", "flows/runner.py")
 
 
 def summarise(name: str, raw: Path) -> Profile:
@@ -64,7 +66,7 @@ def summarise(name: str, raw: Path) -> Profile:
         own[_frame_name(frames[-1])] += count
         seen: set[str] = set()
         for frame in frames:
-            if any(part in frame for part in _INTERESTING):
+            if any(p in frame for p in _INTERESTING) and not any(p in frame for p in _ENTRY):
                 label = _frame_name(frame)
                 if label not in seen:
                     seen.add(label)
