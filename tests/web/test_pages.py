@@ -14,10 +14,13 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import text
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from discovery.api.app import create_app
+from discovery.assets.models import FailedAssetChunk
 from discovery.core.settings import Settings
+from discovery.flows.models import DiscoveryFlow
 from discovery.tenancy.context import Tenant
 from discovery.web.service import save_tenant_choice
 from tests.api.conftest import (
@@ -246,6 +249,29 @@ async def test_sign_in_never_redirects_off_site(
     assert response.headers["location"] == "/"
 
 
+async def dead_letter_a_chunk(url: str, master_flow_id: str) -> None:
+    """A chunk recorded as failed, as the inventory phase records one (as tests/api does)."""
+
+    async def add(session: AsyncSession) -> None:
+        flow = await session.scalar(
+            select(DiscoveryFlow).where(DiscoveryFlow.master_flow_id == uuid.UUID(master_flow_id))
+        )
+        assert flow is not None
+        session.add(
+            FailedAssetChunk(
+                client_account_id=flow.client_account_id,
+                engagement_id=flow.engagement_id,
+                discovery_flow_id=flow.id,
+                chunk_number=7,
+                first_row_number=1,
+                last_row_number=1,
+                error="OperationalError: server closed the connection",
+            )
+        )
+
+    await in_transaction(url, add)
+
+
 async def wait_for_status(
     client: httpx.AsyncClient, flow_url: str, wanted: str
 ) -> dict[str, object]:
@@ -313,6 +339,17 @@ async def test_imported_values_are_escaped_and_the_review_approves(
         approved = await client.post(flow_url + "/mapping", data=form)
         assert approved.status_code == 303, approved.text
         await wait_for_status(client, flow_url, "completed")
+    await dead_letter_a_chunk(database_url, flow_url.rsplit("/", 1)[1])
+    flow_page = await client.get(flow_url)
+    assert "OperationalError: server closed the connection" in flow_page.text
+    assert "Retry the 1 failed chunk(s)" in flow_page.text
+    retried = await client.post(flow_url + "/retry", data={"csrf_token": csrf_of(flow_page.text)})
+    assert retried.status_code == 303
+    after = await client.get(flow_url)
+    assert "Retried the failed chunks: 1 reprocessed" in after.text
+    assert "none still failing." in after.text
+    assert "Retry the 1 failed chunk(s)" not in after.text
+
     listing = await client.get("/assets", params={"q": "web01"})
     asset_id = re.search(r'href="/assets/([0-9a-f-]{36})"', listing.text)
     assert asset_id, listing.text

@@ -63,10 +63,13 @@ async def retry(
     page.require(Role.ANALYST)
     flow = await tenant_flow(session, page, flow_id)
     outcome = await retry_failed(flow.master_flow_id, page.context, session, factory, settings)
-    done = sum(outcome.reprocessed.values())
+    counts = outcome.reprocessed
     failing = len(outcome.still_failing)
-    message = f"Retried the failed chunks: {done} row(s) reprocessed"
-    message += f", {failing} chunk(s) still failing." if failing else ", none still failing."
+    message = (
+        f"Retried the failed chunks: {counts.get('chunks', 0)} reprocessed "
+        f"({counts.get('created', 0)} asset(s) created, {counts.get('updated', 0)} updated)"
+    )
+    message += f"; {failing} still failing." if failing else "; none still failing."
     return go(
         request,
         f"/flows/{flow.master_flow_id}",
