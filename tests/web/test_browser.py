@@ -16,12 +16,12 @@ from playwright.sync_api import BrowserContext, Page, expect
 from tests.web.browser import ADMIN_EMAIL, ADMIN_PASSWORD, Server, screenshot
 
 SERVERS_CSV = """\
-Server Name,IP Address,Operating System,vCPU,RAM (GB),Environment,Owner,Depends On,Notes
-web01,10.0.0.11,Microsoft Windows Server 2012 R2,4,16,PROD,alice@example.com,db01,rack 4
-web02,10.0.0.12,Microsoft Windows Server 2019,4,16,PROD,alice@example.com,db01,rack 4
-db01,10.0.0.21,Red Hat Enterprise Linux 8,8,64,Production,bob@example.com,,rack 7
-app01,10.0.0.31,Ubuntu 22.04,2,8,UAT,carol@example.com,db01,
-,,Windows Server 2016,2,4,Dev,nobody@example.com,,no name or address
+Server Name,IP Address,Operating System,vCPU,RAM (GB),Environment,Owner,Depends On,Notes,Status
+web01,10.0.0.11,Microsoft Windows Server 2012 R2,4,16,PROD,alice@example.com,db01,rack 4,on
+web02,10.0.0.12,Microsoft Windows Server 2019,4,16,PROD,alice@example.com,db01,rack 4,on
+db01,10.0.0.21,Red Hat Enterprise Linux 8,8,64,Production,bob@example.com,,rack 7,on
+app01,10.0.0.31,Ubuntu 22.04,2,8,UAT,carol@example.com,db01,,off
+,,Windows Server 2016,2,4,Dev,nobody@example.com,,no name or address,on
 """
 SCRIPT = "<script>window.__injected = true</script>"
 HOSTILE_CSV = f"""\
@@ -120,6 +120,11 @@ def test_upload_review_correct_one_mapping_and_approve(page: Page, files: Path) 
     expect(page.locator("tr[data-source='Server Name'] .conf-num")).to_have_text(
         re.compile(r"\d+%")
     )
+    # A weak suggestion is highlighted and says why.
+    status = page.locator("tr[data-source='Status']")
+    expect(status).to_have_class(re.compile(r"\blow\b"))
+    expect(status).to_contain_text("Low confidence: check this one.")
+    expect(page.locator("tr[data-source='Server Name']")).not_to_have_class(re.compile(r"\blow\b"))
     suggested = owner.get_by_label("Map Owner to").input_value()
     assert suggested != "technical_owner", "the test needs a suggestion to correct"
     # The searchable dropdown: typing narrows the list and picks the first match.
