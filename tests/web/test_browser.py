@@ -213,9 +213,19 @@ def test_a_malformed_file_shows_a_clear_error(page: Page, files: Path) -> None:
     expect(page.locator("#upload-error")).to_contain_text("is not a CSV, XLSX or JSON file")
     screenshot(page, "11-upload-refused")
 
-    header_only = files / "only-header.csv"
-    header_only.write_text("Server Name,IP Address\n")
-    upload(page, header_only)
+    # This one is dropped on the drop zone, as a person would drag it from a folder.
+    page.goto("/imports")
+    drop = page.evaluate_handle(
+        """() => {
+            const transfer = new DataTransfer();
+            transfer.items.add(new File(["Server Name,IP Address\\n"], "only-header.csv",
+                                        {type: "text/csv"}));
+            return transfer;
+        }"""
+    )
+    page.locator("#dropzone").dispatch_event("drop", {"dataTransfer": drop})
+    expect(page.locator("#file-chosen")).to_have_text("Chosen: only-header.csv")
+    page.get_by_role("button", name="Upload and start").click()
     expect(page.locator("#flow-error")).to_contain_text(
         "This file has a header row but no data rows.", timeout=60_000
     )
