@@ -95,6 +95,9 @@ async def test_pages_send_a_stranger_to_the_sign_in_page(client: httpx.AsyncClie
     page = await client.get("/login")
     assert "Sign in to Discovery" in page.text
     assert "First time here?" in page.text
+    policy = page.headers["content-security-policy"]
+    assert "script-src 'self';" in policy and "frame-ancestors 'none'" in policy
+    assert page.headers["cache-control"] == "no-store"
 
 
 async def test_sign_in_sets_an_http_only_same_site_session_cookie(
