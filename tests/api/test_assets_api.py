@@ -154,6 +154,36 @@ async def test_keyset_paging_returns_the_same_rows_as_offset_paging(
     assert len(set(by_cursor)) == ROWS
 
 
+@pytest.mark.parametrize("descending", [False, True])
+async def test_pages_sorted_by_a_column_cover_every_asset_in_order(
+    client: httpx.AsyncClient, inventory: Inventory, descending: bool
+) -> None:
+    sort = "-environment" if descending else "environment"
+    seen: list[dict[str, Any]] = []
+    for page in range(1, 4):
+        body = (await _page(client, inventory, sort=sort, page=page, page_size=80)).json()
+        seen += body["data"]
+    assert len(seen) == ROWS and len({a["id"] for a in seen}) == ROWS
+    environments = [a["environment"] for a in seen]
+    assert environments == sorted(environments, reverse=descending)
+    assert len(set(environments)) > 1  # the order is a real one, not a tie
+
+    by_name = [a["name"] for a in (await _page(client, inventory, sort="-name")).json()["data"]]
+    assert by_name[:3] == [f"web{n:04d}" for n in (ROWS, ROWS - 1, ROWS - 2)]
+
+
+async def test_a_bad_sort_or_sort_with_a_cursor_is_422(
+    client: httpx.AsyncClient, inventory: Inventory
+) -> None:
+    bad = await _page(client, inventory, sort="custom_attributes")
+    assert bad.status_code == 422
+    assert bad.json()["error"]["details"][0]["loc"] == ["query", "sort"]
+    cursor = (await _page(client, inventory, page_size=10)).json()["pagination"]["next_cursor"]
+    both = await _page(client, inventory, sort="name", cursor=cursor)
+    assert both.status_code == 422
+    assert "sort and cursor" in both.json()["error"]["message"]
+
+
 @pytest.mark.parametrize(
     ("params", "expected"),
     [

@@ -32,7 +32,8 @@ from tests.api.conftest import (
     flow_worker,
     serving,
 )
-from tests.flow_helpers import in_transaction
+from tests.flow_helpers import TenantIds, in_transaction, run_file
+from tests.inventory_files import write_servers_csv
 
 CSRF = re.compile(r'name="csrf_token" value="([0-9a-f]{64})"')
 SCRIPT = "<script>alert(1)</script>"
@@ -398,3 +399,36 @@ async def test_imported_values_are_escaped_and_the_review_approves(
     assert tile, broken.text
     assert f"<code>{asset_id.group(1)}</code> web01" in tile.group(1)
     assert 'class="tile bad"' not in broken.text.replace(tile.group(0), "")
+
+
+async def test_sorting_the_inventory_orders_every_page_not_just_the_one_shown(
+    client: httpx.AsyncClient, database_url: str, settings: Settings, tmp_path: Path
+) -> None:
+    fresh = await create_account(database_url)
+    summary = await run_file(
+        database_url,
+        settings,
+        TenantIds(fresh.client_account_id, fresh.engagement_id),
+        write_servers_csv(tmp_path / "servers.csv", 7),
+    )
+    assert summary["status"] == "completed", summary["error"]
+    await sign_in(client, fresh.members["viewer"].email)
+    await choose(client, fresh)
+
+    def names(page: str) -> list[str]:
+        return re.findall(r'<td><a href="/assets/[0-9a-f-]{36}">([^<]+)</a></td>', page)
+
+    first = await client.get("/assets", params={"sort": "-name", "page_size": "3"})
+    second = await client.get("/assets", params={"sort": "-name", "page_size": "3", "page": "2"})
+    assert names(first.text) == ["web0007", "web0006", "web0005"]
+    assert names(second.text) == ["web0004", "web0003", "web0002"]
+    # The header says how the table is sorted, and its link turns the order around.
+    assert re.search(
+        r'<th scope="col" aria-sort="descending">\s*<a class="sort" href="/assets\?sort=name"',
+        first.text,
+    )
+    assert 'href="/assets?sort=-name&amp;page=2"' in first.text  # the pager keeps the order
+    refused = await client.get("/assets", params={"sort": "password"})
+    assert refused.status_code == 400
+    assert "Cannot sort by &#39;password&#39;" in refused.text
+    await drop_queued_jobs(database_url, fresh.client_account_id)

@@ -3,6 +3,9 @@
 A keyset cursor is the (created_at, id) of the last row of a page, URL-safe base64 JSON;
 the next page is the rows after it, found by the (tenant, created_at, id) index however
 deep the page is. Offset pages and keyset pages return the same rows in the same order.
+
+Offset pages may also be sorted by a column (``sort=name``, ``sort=-name`` descending);
+empty values come last, and the id breaks ties so that pages never overlap.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -47,6 +51,35 @@ class Cursor:
             raise InvalidCursorError("not a cursor this API returned") from None
 
 
+SORTABLE: dict[str, Any] = {
+    "name": Asset.name,
+    "hostname": Asset.hostname,
+    "ip_address": Asset.ip_address,
+    "asset_type": Asset.asset_type,
+    "environment": Asset.environment,
+    "operating_system": Asset.operating_system,
+    "created_at": Asset.created_at,
+}
+SORT_PATTERN = rf"^-?({'|'.join(SORTABLE)})$"
+
+
+@dataclass(frozen=True)
+class Sort:
+    column: str
+    descending: bool = False
+
+    @classmethod
+    def parse(cls, text: str) -> Sort:
+        """``name`` or ``-name``; raises ``ValueError`` for a column that cannot be sorted."""
+        column = text.removeprefix("-")
+        if column not in SORTABLE:
+            raise ValueError(f"cannot sort by {column!r}; use one of {', '.join(SORTABLE)}")
+        return cls(column, text.startswith("-"))
+
+    def __str__(self) -> str:
+        return f"-{self.column}" if self.descending else self.column
+
+
 @dataclass(frozen=True)
 class AssetPage:
     assets: list[Asset]
@@ -61,12 +94,22 @@ async def list_assets(
     page_size: int,
     page: int = 1,
     after: Cursor | None = None,
+    sort: Sort | None = None,
 ) -> AssetPage:
+    if sort is not None and after is not None:
+        raise ValueError("keyset pages follow the default order; sort with page numbers")
     conditions = where.conditions()
     total = int(
         await session.scalar(select(func.count()).select_from(Asset).where(*conditions)) or 0
     )
-    statement = select(Asset).where(*conditions).order_by(Asset.created_at, Asset.id)
+    order: list[Any]
+    if sort is None:
+        order = [Asset.created_at, Asset.id]
+    else:
+        column = SORTABLE[sort.column]
+        key = column.desc().nulls_last() if sort.descending else column.asc().nulls_last()
+        order = [key, Asset.id.desc() if sort.descending else Asset.id]
+    statement = select(Asset).where(*conditions).order_by(*order)
     if after is not None:
         statement = statement.where(
             tuple_(Asset.created_at, Asset.id) > (after.created_at, after.id)

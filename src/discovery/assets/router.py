@@ -22,7 +22,7 @@ from discovery.api.types import Text
 from discovery.assets.export import TextExport, export_assets
 from discovery.assets.filters import AssetFilter, SearchMode
 from discovery.assets.lineage import asset_lineage, find_asset
-from discovery.assets.listing import Cursor, InvalidCursorError, list_assets
+from discovery.assets.listing import SORT_PATTERN, Cursor, InvalidCursorError, Sort, list_assets
 from discovery.assets.models import AssetType, Environment
 from discovery.assets.schemas import (
     AssetDetailOut,
@@ -108,8 +108,27 @@ async def list_assets_page(
     environment: EnvironmentFilter = None,
     q: SearchText = None,
     search: SearchKind = "prefix",
+    sort: Annotated[
+        str | None,
+        Query(
+            pattern=SORT_PATTERN,
+            description="Sort offset pages by a column (name, hostname, ip_address, "
+            "asset_type, environment, operating_system, created_at); a leading - sorts "
+            "descending. Keyset paging (cursor) keeps the default order.",
+        ),
+    ] = None,
 ) -> AssetPageOut:
-    """The engagement's assets in a stable order (created_at, id), by page or by cursor."""
+    """The engagement's assets in a stable order (created_at, id), by page or by cursor;
+    or, by page, sorted by a column."""
+    if sort is not None and cursor is not None:
+        raise ApiError(
+            422,
+            "invalid request: sort and cursor cannot be combined; keyset paging keeps the "
+            "default order",
+            details=[
+                {"loc": ["query", "sort"], "message": "use sort with page", "type": "value_error"}
+            ],
+        )
     if cursor is not None and page is not None:
         raise ApiError(
             422,
@@ -140,7 +159,14 @@ async def list_assets_page(
             context.user_id,
         )
     where = _filter(context, flow_id, asset_type, environment, q, search)
-    result = await list_assets(session, where, page_size=size, page=page or 1, after=after)
+    result = await list_assets(
+        session,
+        where,
+        page_size=size,
+        page=page or 1,
+        after=after,
+        sort=Sort.parse(sort) if sort else None,
+    )
     return AssetPageOut(
         data=[AssetOut.model_validate(asset) for asset in result.assets],
         pagination=Pagination(

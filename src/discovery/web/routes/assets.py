@@ -11,7 +11,7 @@ from discovery.api.deps import FactoryDep, SessionDep, SettingsDep
 from discovery.api.errors import ApiError
 from discovery.assets.filters import AssetFilter, SearchMode
 from discovery.assets.lineage import asset_lineage, find_asset
-from discovery.assets.listing import list_assets
+from discovery.assets.listing import Sort, list_assets
 from discovery.assets.models import CANONICAL_FIELDS, AssetType, Environment
 from discovery.assets.router import export_inventory
 from discovery.assets.schemas import AssetOut
@@ -70,7 +70,11 @@ async def inventory(
         q=q,
         search=search,
     )
-    result = await list_assets(session, where, page_size=size, page=number)
+    try:
+        sort = Sort.parse(params["sort"]) if params.get("sort") else None
+    except ValueError as exc:
+        raise PageError(400, f"{str(exc).capitalize()}.") from None
+    result = await list_assets(session, where, page_size=size, page=number, sort=sort)
     flows = await list_flows(page.context, session, status=None, limit=50, offset=0)
     total_pages = max(1, -(-result.total // size))
     first = (number - 1) * size + 1 if result.assets else 0
@@ -101,6 +105,7 @@ async def inventory(
             "query": {
                 k: v for k, v in filters.items() if v and not (k == "search" and v == "prefix")
             },
+            "sort": sort,
         },
         page=page,
     )

@@ -1,5 +1,5 @@
 /* Discovery web UI: upload with progress, drag and drop, live flow progress,
-   searchable field lists and sortable tables. Plain JavaScript, no libraries.
+   searchable field lists. Plain JavaScript, no libraries.
    Everything taken from the server is written with textContent, never as HTML. */
 "use strict";
 
@@ -166,29 +166,8 @@ function fieldSearch() {
   }
 }
 
-function sortableTables() {
-  for (const table of document.querySelectorAll("table.sortable")) {
-    const headers = table.querySelectorAll("thead th");
-    table.querySelectorAll("button.sort").forEach((button) => {
-      button.addEventListener("click", () => {
-        const column = Number(button.dataset.column);
-        const th = button.closest("th");
-        const ascending = th.getAttribute("aria-sort") !== "ascending";
-        headers.forEach((other) => other.setAttribute("aria-sort", "none"));
-        th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
-        const body = table.tBodies[0];
-        const rows = Array.from(body.rows);
-        const key = (row) => row.cells[column].textContent.trim().toLowerCase();
-        rows.sort((a, b) => key(a).localeCompare(key(b), undefined, { numeric: true }) * (ascending ? 1 : -1));
-        rows.forEach((row) => body.appendChild(row));
-      });
-    });
-  }
-}
-
 document.addEventListener("DOMContentLoaded", () => {
   uploadForm();
   flowProgress();
   fieldSearch();
-  sortableTables();
 });
