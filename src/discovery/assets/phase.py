@@ -10,6 +10,7 @@ from discovery.flows import service as flows
 from discovery.flows.models import Phase
 from discovery.flows.runner import PhaseContext, PhaseError, PhaseOutcome, register
 from discovery.imports.models import DataImport, RawImportRecord
+from discovery.imports.service import analyze_raw_rows
 
 # The assets table can grow by a million rows in one phase. Reconciliation looks assets
 # up by match keys; with statistics from when the table was small the planner scans the
@@ -93,6 +94,11 @@ async def run_asset_inventory(context: PhaseContext) -> PhaseOutcome:
         data_import = await session.get(DataImport, plan.data_import_id)
         if data_import is not None:
             data_import.processed_rows = processed
+        # The phase flipped is_processed and asset_id on every row: without fresh
+        # statistics the planner still believes the rows unprocessed, and the health
+        # check's unprocessed_raw_records scans the tenant's rows instead of finding
+        # none in the index (measured at 100,000 rows: 57 ms).
+        await analyze_raw_rows(session)
     if run.failure is not None:
         raise PhaseError(str(run.failure))
     counters = run.counters.as_dict()
