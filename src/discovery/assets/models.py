@@ -123,6 +123,13 @@ class Asset(TenantScoped, Base):
         Index("ix_assets_match_fqdn", "client_account_id", "engagement_id", "fqdn"),
         Index("ix_assets_match_ip_address", "client_account_id", "engagement_id", "ip_address"),
         Index("ix_assets_tenant_name", "client_account_id", "engagement_id", "name"),
+        # The health metric assets_missing_master_flow_id (0009).
+        Index(
+            "ix_assets_missing_master_flow",
+            "client_account_id",
+            "engagement_id",
+            postgresql_where=text("master_flow_id IS NULL"),
+        ),
         # The API's listing: keyset order, and case-insensitive prefix search (q).
         Index(
             "ix_assets_tenant_created_at_id",

@@ -97,6 +97,15 @@ class RawImportRecord(TenantScoped, Base):
             "asset_id",
         ),
         Index("idx_raw_import_tenant_id", "client_account_id", "engagement_id", "id"),
+        # The rows an import still has waiting for the inventory, in row order (0009).
+        Index(
+            "ix_raw_import_records_pending",
+            "data_import_id",
+            "row_number",
+            postgresql_where=text(
+                "is_valid IS TRUE AND is_processed IS FALSE AND asset_id IS NULL"
+            ),
+        ),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()
