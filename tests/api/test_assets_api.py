@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from discovery.assets import listing
 from discovery.assets.filters import AssetFilter
 from discovery.assets.models import CANONICAL_FIELDS, Asset
 from tests.api.conftest import Account, create_account
@@ -82,6 +83,7 @@ async def test_a_page_size_above_the_maximum_is_capped_and_said_so(
         "page": 1,
         "page_size": 200,
         "total": ROWS,
+        "total_exact": True,
         "total_pages": 2,
         "next_cursor": body["pagination"]["next_cursor"],
     }
@@ -170,6 +172,23 @@ async def test_pages_sorted_by_a_column_cover_every_asset_in_order(
 
     by_name = [a["name"] for a in (await _page(client, inventory, sort="-name")).json()["data"]]
     assert by_name[:3] == [f"web{n:04d}" for n in (ROWS, ROWS - 1, ROWS - 2)]
+
+
+async def test_the_total_is_exact_up_to_the_count_limit_then_an_estimate(
+    client: httpx.AsyncClient, inventory: Inventory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    exact = (await _page(client, inventory, page_size=50)).json()["pagination"]
+    assert (exact["total"], exact["total_exact"], exact["total_pages"]) == (ROWS, True, 5)
+
+    monkeypatch.setattr(listing, "COUNT_LIMIT", 40)
+    body = (await _page(client, inventory, page_size=50)).json()
+    estimated = body["pagination"]
+    assert estimated["total_exact"] is False
+    assert estimated["total"] > 40  # never less than the rows the capped count saw
+    assert estimated["total_pages"] == -(-estimated["total"] // 50)
+    assert len(body["data"]) == 50
+    few = (await _page(client, inventory, q="web000")).json()["pagination"]
+    assert (few["total"], few["total_exact"]) == (9, True)
 
 
 async def test_a_bad_sort_or_sort_with_a_cursor_is_422(

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import Select, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from discovery.assets.filters import AssetFilter
@@ -80,11 +80,38 @@ class Sort:
         return f"-{self.column}" if self.descending else self.column
 
 
+# Counting every match on every page read the whole tenant (33-47 ms at 400,000 assets,
+# 200-400 ms with a broad search: most of a page's time). So the count stops here; above
+# it, the total is the planner's estimate and says so (``total_exact``).
+COUNT_LIMIT = 10_000
+
+
 @dataclass(frozen=True)
 class AssetPage:
     assets: list[Asset]
     total: int
     next_cursor: str | None
+    total_exact: bool = True
+
+
+async def _estimate(session: AsyncSession, statement: Select[Any]) -> int:
+    """The planner's estimate of the rows ``statement`` returns."""
+    connection = await session.connection()
+    compiled = statement.compile(dialect=connection.dialect)
+    result = await connection.exec_driver_sql(f"EXPLAIN (FORMAT JSON) {compiled}", compiled.params)
+    plan = result.scalar_one()
+    document = json.loads(plan) if isinstance(plan, str) else plan
+    return int(document[0]["Plan"]["Plan Rows"])
+
+
+async def count_assets(session: AsyncSession, conditions: list[Any]) -> tuple[int, bool]:
+    """(total, exact): exact up to COUNT_LIMIT, else an estimate above it."""
+    matching = select(Asset.id).where(*conditions)
+    capped = select(func.count()).select_from(matching.limit(COUNT_LIMIT + 1).subquery())
+    counted = int(await session.scalar(capped) or 0)
+    if counted <= COUNT_LIMIT:
+        return counted, True
+    return max(await _estimate(session, matching), counted), False
 
 
 async def list_assets(
@@ -99,9 +126,7 @@ async def list_assets(
     if sort is not None and after is not None:
         raise ValueError("keyset pages follow the default order; sort with page numbers")
     conditions = where.conditions()
-    total = int(
-        await session.scalar(select(func.count()).select_from(Asset).where(*conditions)) or 0
-    )
+    total, exact = await count_assets(session, conditions)
     order: list[Any]
     if sort is None:
         order = [Asset.created_at, Asset.id]
@@ -120,4 +145,4 @@ async def list_assets(
     assets = rows[:page_size]
     more = len(rows) > page_size
     next_cursor = Cursor(assets[-1].created_at, assets[-1].id).encode() if more else None
-    return AssetPage(assets, total, next_cursor)
+    return AssetPage(assets, total, next_cursor, exact)

@@ -173,6 +173,7 @@ async def list_assets_page(
             page=None if after is not None else (page or 1),
             page_size=size,
             total=result.total,
+            total_exact=result.total_exact,
             total_pages=-(-result.total // size),
             next_cursor=result.next_cursor,
         ),

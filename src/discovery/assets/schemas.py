@@ -74,7 +74,11 @@ class AssetOut(BaseModel):
 class Pagination(BaseModel):
     page: int | None = Field(description="The page number; null when paging by cursor.")
     page_size: int = Field(description="Rows per page actually used (after capping).")
-    total: int = Field(description="Assets matching the filters.")
+    total: int = Field(
+        description="Assets matching the filters: exact up to 10,000 (total_exact true), "
+        "else the database's estimate."
+    )
+    total_exact: bool = Field(description="Whether total is an exact count.")
     total_pages: int
     next_cursor: str | None = Field(
         description="Pass as ?cursor= for the next page (keyset paging); null on the last page."

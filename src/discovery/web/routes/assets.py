@@ -91,6 +91,7 @@ async def inventory(
         {
             "assets": [AssetOut.model_validate(a) for a in result.assets],
             "total": result.total,
+            "total_exact": result.total_exact,
             "first": first,
             "last": first + len(result.assets) - 1 if result.assets else 0,
             "page_number": number,
