@@ -358,7 +358,9 @@ async def inventory_comparison(
 # --- B1 -------------------------------------------------------------------------------------
 
 
-async def run_b1(db: BenchDatabase, rows: int, profile_dir: Path | None) -> dict[str, Any]:
+async def run_b1(
+    db: BenchDatabase, rows: int, profile_dir: Path | None, *, baseline: bool = True
+) -> dict[str, Any]:
     path = db.work_dir / f"cmdb-{rows}.csv"
     log(f"B1: writing the synthetic CMDB CSV ({rows:,} rows)")
     write_cmdb_csv(path, rows)
@@ -371,7 +373,11 @@ async def run_b1(db: BenchDatabase, rows: int, profile_dir: Path | None) -> dict
     if e2e.status != "completed":
         raise RuntimeError(f"the B1 flow ended {e2e.status}: {e2e.detail.get('error')}")
     wired = await _linkage(db.url, uuid.UUID(e2e.detail["data_import_id"]), tenant)
-    comparison = await inventory_comparison(db, tenant, e2e.master_flow_id, profile_dir)
+    comparison = (
+        await inventory_comparison(db, tenant, e2e.master_flow_id, profile_dir)
+        if baseline
+        else None
+    )
     times = e2e.detail.get("phase_execution_times", {})
     phase_seconds = {phase: round(times.get(phase, float("nan")) / 1000, 3) for phase in PHASES}
     phase_seconds["upload_request"] = round(e2e.upload_seconds, 3)
@@ -382,16 +388,20 @@ async def run_b1(db: BenchDatabase, rows: int, profile_dir: Path | None) -> dict
         "e2e_rows_per_s": round(rows / e2e.seconds, 1),
         "copy_floor_seconds": round(floor, 3),
         "e2e_over_copy_floor": round(e2e.seconds / floor, 2),
-        "baseline_inventory_seconds": round(comparison.baseline_seconds, 3),
-        "ours_inventory_seconds": round(comparison.ours_seconds, 3),
-        "inventory_speedup_vs_baseline": round(
-            comparison.baseline_seconds / comparison.ours_seconds, 2
+        "baseline_inventory_seconds": (
+            round(comparison.baseline_seconds, 3) if comparison else None
+        ),
+        "ours_inventory_seconds": round(comparison.ours_seconds, 3) if comparison else None,
+        "inventory_speedup_vs_baseline": (
+            round(comparison.baseline_seconds / comparison.ours_seconds, 2) if comparison else None
         ),
         "peak_rss_mb": e2e.peak_rss_mb,
         "phase_seconds": phase_seconds,
         "e2e_flow_status": e2e.status,
         "e2e_wiring": wired,
-        "baseline_wiring": comparison.baseline,
-        "ours_wiring": comparison.ours,
-        "profiles": {p.name: p.as_text() for p in e2e.profiles + comparison.profiles},
+        "baseline_wiring": comparison.baseline if comparison else None,
+        "ours_wiring": comparison.ours if comparison else None,
+        "profiles": {
+            p.name: p.as_text() for p in e2e.profiles + (comparison.profiles if comparison else [])
+        },
     }

@@ -30,7 +30,9 @@ def _num(value: Any, digits: int = 2) -> str:
     return f"{value:,.{digits}f}"
 
 
-def _at_least(value: float, target: float) -> str:
+def _at_least(value: float | None, target: float) -> str:
+    if value is None:
+        return "not run"
     if value >= target:
         return "met"
     return f"missed: {target / value:.1f}x short" if value > 0 else "missed"
@@ -59,7 +61,8 @@ def lines(results: dict[str, Any]) -> list[Line]:
                  "<= 6x", _at_most(b1["e2e_over_copy_floor"], 6)),
             Line("B1", "inventory, seed pattern, s", _num(b1["baseline_inventory_seconds"])),
             Line("B1", "inventory, ours, s", _num(b1["ours_inventory_seconds"])),
-            Line("B1", "inventory speed-up vs seed", _num(speedup) + "x", ">= 45x",
+            Line("B1", "inventory speed-up vs seed", _num(speedup) + ("x" if speedup else ""),
+                 ">= 45x",
                  _at_least(speedup, 45)),
             Line("B1", "peak RSS (serve + client), MB", _num(b1["peak_rss_mb"], 0),
                  "< 500" + at_1m, "met" if b1["peak_rss_mb"] < 500 else
@@ -192,6 +195,7 @@ def markdown(results: dict[str, Any], path: Path) -> str:
                         ("seed pattern", b1["baseline_wiring"]),
                         ("ours", b1["ours_wiring"]),
                     )
+                    if w is not None
                 ],
             ),
             "",
