@@ -344,6 +344,10 @@ async def time_form(
         except DBAPIError:
             timed_out = True
     sql = [(s, p) for s, p in statements if "set_config" not in s]
+    # Settings the form makes for its transaction (``SET LOCAL work_mem``) are applied
+    # before each EXPLAIN, so the plans are the ones the timed calls ran.
+    settings = [(s, p) for s, p in sql if s.lstrip().upper().startswith("SET ")]
+    sql = [(s, p) for s, p in sql if (s, p) not in settings]
     seconds: list[float] = []
     while not timed_out and len(seconds) < calls:
         started = time.perf_counter()
@@ -365,10 +369,14 @@ async def time_form(
     async with engine.connect() as connection:
         for statement, parameters in sql:
             await connection.exec_driver_sql(f"SET statement_timeout = {int(cap * 1000)}")
+            for setting, setting_parameters in settings:
+                await connection.exec_driver_sql(setting, setting_parameters)
             try:
                 plans.append(await explain(connection, statement, parameters))
             except DBAPIError:
                 await connection.rollback()
+                for setting, setting_parameters in settings:
+                    await connection.exec_driver_sql(setting, setting_parameters)
                 plain = await explain(connection, statement, parameters, analyze=False)
                 plans.append(f"(EXPLAIN ANALYZE cancelled after {cap:.0f} s; plan only)\n{plain}")
             await connection.rollback()

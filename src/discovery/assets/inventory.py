@@ -29,9 +29,22 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ARRAY, Text, cast, func, or_, select, text, update
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Text,
+    any_,
+    bindparam,
+    cast,
+    func,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import InstrumentedAttribute
 
 from discovery.assets import reconcile
 from discovery.assets.bulk import insert_assets
@@ -240,12 +253,20 @@ async def existing_assets(
 
     hosts = {str(d["hostname"]) for d in incoming if d.get("hostname")}
     hosts |= {str(d["fqdn"]).split(".")[0] for d in incoming if d.get("fqdn")}
+
+    # One array parameter per key (``= ANY(:values)``), not one placeholder per value: a
+    # chunk's IN lists made statements of ~2,500 placeholders, compiled and parsed anew
+    # for every chunk (7% of the phase's time in the benchmark's profile).
+    def any_of(name: str, found: list[str]) -> ColumnElement[bool]:
+        column: InstrumentedAttribute[str | None] = getattr(Asset, name)
+        return column == any_(bindparam(name, found, type_=ARRAY(Text)))
+
     conditions = [
-        Asset.external_id.in_(values("external_id")),
-        Asset.serial_number.in_(values("serial_number")),
-        Asset.fqdn.in_(values("fqdn")),
-        Asset.hostname.in_(sorted(hosts)),
-        Asset.ip_address.in_(values("ip_address")),
+        any_of("external_id", values("external_id")),
+        any_of("serial_number", values("serial_number")),
+        any_of("fqdn", values("fqdn")),
+        any_of("hostname", sorted(hosts)),
+        any_of("ip_address", values("ip_address")),
     ]
     result = await session.execute(
         select(Asset.__table__)
