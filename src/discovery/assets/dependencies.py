@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import func, or_, select, text
+from sqlalchemy import ARRAY, Text, Uuid, any_, bindparam, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from discovery.assets.models import Asset, AssetImport
@@ -20,7 +20,7 @@ from discovery.core.database import unit_of_work
 from discovery.flows.models import Phase
 from discovery.flows.runner import PhaseContext, PhaseError, PhaseOutcome, register
 
-BATCH = 2000
+SLICE = 5000  # assets of the import looked at per transaction
 SAMPLES = 20
 DEPENDENCY_TYPE = "depends_on"
 
@@ -66,12 +66,16 @@ async def _targets(
     by_kind: dict[str, set[str]] = {}
     for kind, value in keys:
         by_kind.setdefault(kind, set()).add(value)
-    names = by_kind.get("name", set())
+
+    def any_of(kind: str) -> Any:
+        # One array parameter per kind, not one placeholder per reference.
+        return any_(bindparam(kind, sorted(by_kind.get(kind, set())), type_=ARRAY(Text)))
+
     conditions = [
-        Asset.ip_address.in_(sorted(by_kind.get("ip_address", set()))),
-        Asset.fqdn.in_(sorted(by_kind.get("fqdn", set()))),
-        Asset.hostname.in_(sorted(by_kind.get("hostname", set()))),
-        func.lower(Asset.name).in_(sorted(names)),  # uses ix_assets_search_name
+        Asset.ip_address == any_of("ip_address"),
+        Asset.fqdn == any_of("fqdn"),
+        Asset.hostname == any_of("hostname"),
+        func.lower(Asset.name) == any_of("name"),  # uses ix_assets_search_name
     ]
     rows = await session.execute(
         select(Asset.id, Asset.ip_address, Asset.fqdn, Asset.hostname, Asset.name)
@@ -136,34 +140,51 @@ async def analyse_batch(
 async def run_dependency_analysis(context: PhaseContext) -> PhaseOutcome:
     if context.data_import_id is None:
         raise PhaseError("the flow has no import")
-    stored = 0
-    unresolved: list[str] = []
+    stored = unresolved = 0
+    samples: list[str] = []
     after = uuid.UUID(int=0)
     while True:
         async with unit_of_work(context.factory) as session:
+            # The next slice of the import's assets, in id order on the
+            # (data_import_id, asset_id) index: each batch reads only its own slice (a
+            # join filtered on depends_on re-read every remaining asset of the import for
+            # each batch: 73 s of a 1,000,000-row flow).
+            ids = list(
+                (
+                    await session.execute(
+                        select(AssetImport.asset_id)
+                        .where(
+                            AssetImport.data_import_id == context.data_import_id,
+                            AssetImport.asset_id > after,
+                        )
+                        .order_by(AssetImport.asset_id)
+                        .limit(SLICE)
+                    )
+                ).scalars()
+            )
+            if not ids:
+                break
+            after = ids[-1]
             rows = (
                 await session.execute(
                     select(Asset.id, Asset.name, Asset.depends_on)
-                    .join(AssetImport, AssetImport.asset_id == Asset.id)
                     .where(
-                        AssetImport.data_import_id == context.data_import_id,
-                        Asset.id > after,
+                        Asset.id == any_(bindparam("ids", ids, type_=ARRAY(Uuid))),
                         Asset.depends_on != [],
                     )
                     .order_by(Asset.id)
-                    .limit(BATCH)
                 )
             ).all()
             if not rows:
-                break
+                continue
             count, missing = await analyse_batch(session, context, rows)
             stored += count
-            unresolved.extend(missing)
-            after = rows[-1][0]
+            unresolved += len(missing)
+            samples.extend(missing[: SAMPLES - len(samples)])
     return PhaseOutcome(
         result={
             "dependencies": stored,
-            "unresolved_references": len(unresolved),
-            "unresolved_samples": unresolved[:SAMPLES],
+            "unresolved_references": unresolved,
+            "unresolved_samples": samples,
         }
     )
