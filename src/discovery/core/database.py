@@ -43,10 +43,21 @@ def resolve_database_url(settings: Settings) -> str:
     return embedded_database_url(settings.data_dir)
 
 
+# PostgreSQL's JIT compiles a plan whose estimated cost is high, which the health
+# metrics' statement always is: measured at 100,000 assets, duplicate_assets took 1.72 s
+# of which 1.07 s was JIT compilation (0.65 s without). The service runs short lookups
+# and batch statements that JIT does not pay for, so its sessions turn it off (unless
+# DATABASE_URL sets its own ``options``).
+SESSION_OPTIONS = "-c jit=off"
+
+
 def create_engine(url: str, **kwargs: object) -> AsyncEngine:
+    parsed = sqlalchemy_url(url)
     options: dict[str, object] = {"pool_pre_ping": True}
+    if "options" not in parsed.query:
+        options["connect_args"] = {"options": SESSION_OPTIONS}
     options.update(kwargs)
-    return create_async_engine(sqlalchemy_url(url), **options)
+    return create_async_engine(parsed, **options)
 
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
