@@ -8,6 +8,13 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
+from tests.api.conftest import (  # noqa: F401  (the API tests' fixtures, for test_pages)
+    account,
+    app,
+    client,
+    other_account,
+    settings,
+)
 from tests.web.browser import CHROMIUM, Server, discovery_serve
 
 

@@ -8,16 +8,13 @@ import asyncio
 import html
 import re
 import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
-import pytest
 from fastapi import FastAPI
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from discovery.api.app import create_app
 from discovery.assets.models import FailedAssetChunk
 from discovery.core.settings import Settings
 from discovery.flows.models import DiscoveryFlow
@@ -26,7 +23,6 @@ from discovery.web.service import save_tenant_choice
 from tests.api.conftest import (
     PASSWORD,
     Account,
-    api_settings,
     create_account,
     drop_queued_jobs,
     flow_worker,
@@ -37,36 +33,6 @@ from tests.inventory_files import write_servers_csv
 
 CSRF = re.compile(r'name="csrf_token" value="([0-9a-f]{64})"')
 SCRIPT = "<script>alert(1)</script>"
-
-
-@pytest.fixture
-def settings(database_url: str, tmp_path: Path) -> Settings:
-    return api_settings(database_url, tmp_path / "data")
-
-
-@pytest.fixture
-def app(settings: Settings, database_url: str) -> FastAPI:
-    return create_app(settings, database_url)
-
-
-@pytest.fixture
-async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    async with serving(app) as client:
-        yield client
-
-
-@pytest.fixture(scope="module")
-async def account(database_url: str) -> AsyncIterator[Account]:
-    created = await create_account(database_url)
-    yield created
-    await drop_queued_jobs(database_url, created.client_account_id)
-
-
-@pytest.fixture(scope="module")
-async def other_account(database_url: str) -> AsyncIterator[Account]:
-    created = await create_account(database_url)
-    yield created
-    await drop_queued_jobs(database_url, created.client_account_id)
 
 
 def csrf_of(html: str) -> str:

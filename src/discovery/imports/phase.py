@@ -10,12 +10,7 @@ from discovery.imports.readers import ReadLimits, UnreadableFileError
 
 
 def limits_for(context: PhaseContext) -> ReadLimits:
-    settings = context.settings
-    return ReadLimits(
-        max_file_bytes=settings.max_upload_bytes,
-        max_rows=settings.max_import_rows,
-        max_columns=settings.max_import_columns,
-    )
+    return service.read_limits(context.settings)
 
 
 @register(Phase.DATA_IMPORT)

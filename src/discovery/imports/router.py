@@ -32,7 +32,7 @@ from discovery.imports.deletion import ImportBusyError, delete_import
 from discovery.imports.dry_run import dry_run
 from discovery.imports.error_report import error_rows_csv
 from discovery.imports.models import DataImport
-from discovery.imports.readers import ReadLimits, UnreadableFileError
+from discovery.imports.readers import UnreadableFileError
 from discovery.imports.schemas import (
     MULTIPART_BODY,
     ImportCounters,
@@ -44,7 +44,7 @@ from discovery.imports.schemas import (
     PreviewOut,
     SuggestedMapping,
 )
-from discovery.imports.service import get_import
+from discovery.imports.service import get_import, read_limits
 from discovery.imports.storage import remove_stored
 from discovery.imports.upload import (
     EmptyFileError,
@@ -54,7 +54,7 @@ from discovery.imports.upload import (
     UnsupportedFileError,
     UploadError,
     UploadTooLargeError,
-    receive_upload,
+    receive_request_upload,
 )
 from discovery.tenancy.context import RequestContext
 
@@ -119,15 +119,8 @@ def parse_options(fields: dict[str, str]) -> UploadOptions:
 
 
 async def _receive(request: Request, settings: Settings) -> ReceivedUpload:
-    length = request.headers.get("content-length")
     try:
-        return await receive_upload(
-            request.stream(),
-            content_type=request.headers.get("content-type"),
-            content_length=int(length) if length and length.isdigit() else None,
-            directory=settings.uploads_dir / "incoming",
-            max_bytes=settings.max_upload_bytes,
-        )
+        return await receive_request_upload(request, settings)
     except UploadTooLargeError as exc:
         raise ApiError(413, str(exc)) from None
     except (UnsupportedFileError, NotMultipartError) as exc:
@@ -219,11 +212,7 @@ async def preview_import(
     upload = await _receive(request, settings)
     try:
         options = parse_options(upload.fields)
-        limits = ReadLimits(
-            max_file_bytes=settings.max_upload_bytes,
-            max_rows=settings.max_import_rows,
-            max_columns=settings.max_import_columns,
-        )
+        limits = read_limits(settings)
         try:
             result = await dry_run(
                 session,

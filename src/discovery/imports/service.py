@@ -23,6 +23,7 @@ from sqlalchemy import delete, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from discovery.core import copy_format
+from discovery.core.settings import Settings
 from discovery.imports.models import DataImport, FileFormat, ImportStatus, RawImportRecord
 from discovery.imports.readers import ReadLimits, UnreadableFileError, open_table
 from discovery.imports.storage import safe_file_name, store_file
@@ -96,6 +97,15 @@ async def create_import(
     session.add(data_import)
     await session.flush()
     return data_import
+
+
+def read_limits(settings: Settings) -> ReadLimits:
+    """The readers' limits, from the settings (DISCOVERY_MAX_UPLOAD_BYTES and friends)."""
+    return ReadLimits(
+        max_file_bytes=settings.max_upload_bytes,
+        max_rows=settings.max_import_rows,
+        max_columns=settings.max_import_columns,
+    )
 
 
 COPY_BLOCK_ROWS = 2000

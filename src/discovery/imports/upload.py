@@ -22,7 +22,9 @@ from typing import IO
 
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
+from starlette.requests import Request
 
+from discovery.core.settings import Settings
 from discovery.imports.readers.detect import HEAD_BYTES, detect_format
 from discovery.imports.readers.errors import EMPTY_FILE, UnreadableFileError, format_byte_size
 from discovery.imports.storage import safe_file_name
@@ -222,6 +224,19 @@ def _write(handle: IO[bytes], digest: hashlib._Hash, blocks: list[bytes]) -> Non
     for block in blocks:
         digest.update(block)
         handle.write(block)
+
+
+async def receive_request_upload(request: Request, settings: Settings) -> ReceivedUpload:
+    """:func:`receive_upload` for an HTTP request, into the uploads directory's
+    ``incoming`` folder, under DISCOVERY_MAX_UPLOAD_BYTES (the API and the web UI)."""
+    length = request.headers.get("content-length")
+    return await receive_upload(
+        request.stream(),
+        content_type=request.headers.get("content-type"),
+        content_length=int(length) if length and length.isdigit() else None,
+        directory=settings.uploads_dir / "incoming",
+        max_bytes=settings.max_upload_bytes,
+    )
 
 
 async def receive_upload(

@@ -6,6 +6,7 @@ from typing import Any
 
 from discovery.flows.models import FlowStatus, Phase
 from discovery.flows.schemas import FlowDetail
+from discovery.flows.service import RESTING
 
 PHASE_LABELS = {
     Phase.DATA_IMPORT: "Read the file",
@@ -25,16 +26,7 @@ STATUS_LABELS = {
     FlowStatus.FAILED: "Failed",
     FlowStatus.CANCELLED: "Cancelled",
 }
-AT_REST = frozenset(
-    {
-        FlowStatus.WAITING_FOR_APPROVAL,
-        FlowStatus.PAUSED,
-        FlowStatus.COMPLETED,
-        FlowStatus.COMPLETED_WITH_ERRORS,
-        FlowStatus.FAILED,
-        FlowStatus.CANCELLED,
-    }
-)
+AT_REST = RESTING  # where a flow waits for someone; the page stops polling
 CURRENT_STEP = {
     FlowStatus.RUNNING: "running",
     FlowStatus.INITIALIZED: "running",

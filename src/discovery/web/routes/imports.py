@@ -12,7 +12,7 @@ from discovery.api.deps import FactoryDep, SessionDep, SettingsDep, SigningKeyDe
 from discovery.api.errors import ApiError
 from discovery.flows import control
 from discovery.imports.router import import_errors, list_imports
-from discovery.imports.upload import UploadError, receive_upload
+from discovery.imports.upload import UploadError, receive_request_upload
 from discovery.tenancy.models import Role
 from discovery.web import security
 from discovery.web.deps import PageError, WebPage, parse_uuid, render
@@ -79,15 +79,8 @@ async def upload(
         return _upload_failed(
             request, f"Uploading needs the analyst role; yours is {page.context.role.value}.", 403
         )
-    length = request.headers.get("content-length")
     try:
-        received = await receive_upload(
-            request.stream(),
-            content_type=request.headers.get("content-type"),
-            content_length=int(length) if length and length.isdigit() else None,
-            directory=settings.uploads_dir / "incoming",
-            max_bytes=settings.max_upload_bytes,
-        )
+        received = await receive_request_upload(request, settings)
     except UploadError as exc:
         return _upload_failed(request, sentence(str(exc)), 400)
     try:
@@ -107,6 +100,7 @@ async def upload(
             user_id=page.context.user_id,
             sheet=sheet,
             options={"auto_approve": False},
+            received_sha256=received.sha256,
         )
     finally:
         await asyncio.to_thread(received.remove)

@@ -18,8 +18,8 @@ from discovery.flows.models import DiscoveryFlow, FlowStatus
 from discovery.flows.summary import in_column_order
 from discovery.imports.dry_run import dry_run
 from discovery.imports.models import DataImport
-from discovery.imports.readers import ReadLimits, UnreadableFileError
-from discovery.imports.service import sample_rows
+from discovery.imports.readers import UnreadableFileError
+from discovery.imports.service import read_limits, sample_rows
 from discovery.mapping.models import ImportFieldMapping
 from discovery.mapping.service import MappingError, import_mappings
 from discovery.tenancy.models import Role
@@ -105,11 +105,7 @@ async def _preview(
 ) -> dict[str, Any]:
     if not data_import.stored_file_path:
         return {"error": "The uploaded file is no longer stored, so it cannot be previewed."}
-    limits = ReadLimits(
-        max_file_bytes=settings.max_upload_bytes,
-        max_rows=settings.max_import_rows,
-        max_columns=settings.max_import_columns,
-    )
+    limits = read_limits(settings)
     try:
         result = await dry_run(
             session,
