@@ -1,4 +1,4 @@
-"""The benchmark suite of issue #6: ``python -m bench all --rows 100000``.
+"""The benchmark suite: ``python -m bench all --rows 100000``.
 
 B1: end-to-end import through ``discovery serve`` against the COPY floor, and our
 inventory phase against the seed plan's persistence pattern on the same cleansed rows.

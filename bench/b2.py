@@ -23,8 +23,8 @@ queries themselves), each ``calls`` times after one warm-up call:
 - ``ours``: :func:`discovery.health.metrics.wiring_metrics`, all eleven metrics in one
   statement.
 
-The v3.1 text is not in shared/spec; its form is written from the issue's description
-(``NOT IN`` over the tenant's ids). A call slower than the cap is cancelled
+The v3.1 plan's text is not at hand; its form is written from its description (``NOT IN``
+over the tenant's ids). A call slower than the cap is cancelled
 (``statement_timeout``) and the form stops there; its figures are then the cap, a lower
 bound, flagged ``timed_out``.
 """

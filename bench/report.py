@@ -131,7 +131,7 @@ def markdown(results: dict[str, Any], path: Path) -> str:
     parts = [
         "# Benchmarks",
         "",
-        "Written by `python -m bench` (issue #6); every figure below comes from one run of",
+        "Written by `python -m bench`; every figure below comes from one run of",
         "the command shown. Ratios compare runs made side by side in that same run, because",
         "absolute times drift on a shared machine. Nothing here is asserted by the tests.",
         "",

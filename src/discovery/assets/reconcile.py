@@ -1,7 +1,7 @@
 """Matching rows to assets that already exist, and merging what they say.
 
 Within an engagement a row that describes a known asset updates it instead of creating
-a second one. Match keys are tried in a configurable order; the default is the issue's
+a second one. Match keys are tried in a configurable order; the default is the
 order of trust: the source system's own id, then the serial number, then the DNS name
 (FQDN, or host name), then the IP address together with the name.
 """
@@ -30,7 +30,7 @@ class MatchOrderError(ValueError):
     pass
 
 
-# Other names people use for the same keys (the issue's own words among them).
+# Other names people use for the same keys.
 MATCH_KEY_ALIASES = {
     "fqdn": "hostname",
     "fqdn/hostname": "hostname",
