@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -57,11 +58,10 @@ def store_file(
     target_dir.mkdir(parents=True, exist_ok=True)
     target = target_dir / safe_file_name(file_name)
     if received_sha256 is not None:
-        try:
+        # A rename fails across file systems (uploads_dir on another mount than the
+        # temporary file); the copy below handles that case.
+        with contextlib.suppress(OSError):
             os.replace(source, target)
-        except OSError:
-            pass  # another file system: copy it below
-        else:
             return StoredFile(target, size, received_sha256)
     digest = hashlib.sha256()
     with source.open("rb") as reader, target.open("wb") as writer:
