@@ -83,6 +83,8 @@ def test_a_full_rvtools_row() -> None:
             "operating_system": "Microsoft Windows Server 2019 (64-bit)",
             "environment": "production",
             "tags": ["pci", "backup"],
+            # derived from the DNS Name column's dotted value (identity derivation)
+            "fqdn": "app-srv-01.corp.example.com",
         },
         errors=[],
         is_valid=True,
@@ -94,7 +96,7 @@ def test_a_full_rvtools_row() -> None:
 def test_a_bad_ip_is_nulled_with_an_error_but_the_row_stays_valid() -> None:
     cleanse = compile_cleanser(RVTOOLS)
     result = cleanse({"VM": "web01", "Primary IP Address": " 10.0.0.300 ", "CPUs": "2"})
-    assert result.data == {"name": "web01", "cpu_cores": 2}
+    assert result.data == {"name": "web01", "cpu_cores": 2, "hostname": "web01"}
     assert result.errors == [FieldError("ip_address", "10.0.0.300", "not a valid IP address")]
     assert result.is_valid is True
     assert result.invalid_reason is None
@@ -108,7 +110,7 @@ def test_several_bad_values_are_all_reported_in_mapping_order() -> None:
         FieldError("cpu_cores", "2.5", "not a whole number"),
         FieldError("environment", "Nonprod", 'unknown environment "Nonprod"'),
     ]
-    assert result.data == {"name": "web01"}
+    assert result.data == {"name": "web01", "hostname": "web01"}
     assert result.is_valid
 
 
@@ -156,6 +158,7 @@ def test_hostname_holding_an_ip_does_not_fill_ip_address() -> None:
         [FieldMapping("Host Name", "hostname"), FieldMapping("Name", "name")]
     )
     result = cleanse({"Host Name": "10.1.2.3", "Name": "x"})
+    # The rejected host column leaves the host name empty: nothing is derived over an error.
     assert result.data == {"name": "x"}
     assert result.errors == [FieldError("hostname", "10.1.2.3", "an IP address, not a host name")]
 
@@ -184,6 +187,7 @@ def test_unit_from_the_mapping_and_from_the_value_suffix() -> None:
         "memory_gb": 4.0,
         "storage_gb": 100.0,
         "storage_used_gb": 1.0,
+        "hostname": "a",
     }
     assert cleanse(
         {"Name": "a", "Memory MB": "4 GB", "Disk": "1 TB", "Used KB": "512 MB"}
@@ -192,6 +196,7 @@ def test_unit_from_the_mapping_and_from_the_value_suffix() -> None:
         "memory_gb": 4.0,
         "storage_gb": 1024.0,
         "storage_used_gb": 0.5,
+        "hostname": "a",
     }
 
 
@@ -200,6 +205,7 @@ def test_one_column_mapped_to_two_fields() -> None:
     assert cleanse({"Server": "WEB01.corp.local"}).data == {
         "name": "WEB01.corp.local",
         "hostname": "web01",
+        "fqdn": "web01.corp.local",
     }
 
 
@@ -215,12 +221,12 @@ def test_several_columns_for_one_field_first_usable_value_wins() -> None:
     both = cleanse(
         {"Primary IP": "10.0.0.1", "IP Addresses": "10.0.0.2", "Name": "a", "Display Name": "b"}
     )
-    assert both.data == {"ip_address": "10.0.0.1", "name": "a"}
+    assert both.data == {"ip_address": "10.0.0.1", "name": "a", "hostname": "a"}
     assert both.errors == []
     fallback = cleanse({"Primary IP": "n/a", "IP Addresses": "10.0.0.2", "Display Name": " b  c "})
     assert fallback.data == {"ip_address": "10.0.0.2", "name": "b c"}
     bad_first = cleanse({"Primary IP": "bogus", "IP Addresses": "10.0.0.2", "Name": "a"})
-    assert bad_first.data == {"ip_address": "10.0.0.2", "name": "a"}
+    assert bad_first.data == {"ip_address": "10.0.0.2", "name": "a", "hostname": "a"}
     assert bad_first.errors == [FieldError("ip_address", "bogus", "not a valid IP address")]
 
 
@@ -270,7 +276,7 @@ def test_memoised_values_are_per_mapping_unit() -> None:
 def test_whitespace_and_zero_width_characters_around_values() -> None:
     cleanse = compile_cleanser([FieldMapping("n", "name"), FieldMapping("ip", "ip_address")])
     result = cleanse({"n": "\ufeff\u00a0 web01\u200b \u3000", "ip": "\u00a010.0.0.1\u2009"})
-    assert result.data == {"name": "web01", "ip_address": "10.0.0.1"}
+    assert result.data == {"name": "web01", "ip_address": "10.0.0.1", "hostname": "web01"}
 
 
 def test_values_that_are_not_strings_are_tolerated() -> None:
@@ -307,6 +313,7 @@ def test_a_unit_on_a_field_without_units_is_ignored() -> None:
         "cpu_utilization_percent_max": 45.0,
         "cpu_cores": 4,
         "name": "a",
+        "hostname": "a",
     }
 
 
@@ -314,7 +321,7 @@ def test_compiled_cleanser_is_independent_of_the_mapping_list_afterwards() -> No
     mappings = [FieldMapping("Name", "name")]
     cleanse = compile_cleanser(mappings)
     mappings.append(FieldMapping("CPU", "cpu_cores"))
-    assert cleanse({"Name": "a", "CPU": "2"}).data == {"name": "a"}
+    assert cleanse({"Name": "a", "CPU": "2"}).data == {"name": "a", "hostname": "a"}
 
 
 def test_memoised_columns_still_report_every_bad_value_and_skip_null_markers() -> None:
@@ -328,12 +335,13 @@ def test_memoised_columns_still_report_every_bad_value_and_skip_null_markers() -
     for _ in range(3):
         bad = cleanse({"n": "a", "Env": " Nonprod ", "OS": "n/a"})
         assert bad.errors == [FieldError("environment", "Nonprod", 'unknown environment "Nonprod"')]
-        assert bad.data == {"name": "a"}
+        assert bad.data == {"name": "a", "hostname": "a"}
         good = cleanse({"n": "a", "Env": "PRD", "OS": " Ubuntu  22.04 "})
         assert good.data == {
             "name": "a",
             "environment": "production",
             "operating_system": "Ubuntu 22.04",
+            "hostname": "a",
         }
         assert good.errors == []
 

@@ -1,6 +1,11 @@
 """Classifying a cleansed row into an ``asset_type``.
 
-An explicit type column (already normalised by cleansing into ``asset_type``) wins. Then
+An explicit type column (already normalised by cleansing into ``asset_type``) wins, but
+an explicit ``server`` with virtualisation evidence (``virtualization_platform``, which
+cleansing derives from ``virtual``/``IsPhysical``/``Server type`` columns, VM ids and
+the guest's hardware, or a virtual machine's vendor and model) is a ``virtual_machine``:
+CMDBs file VMs as servers and say so in another column. Load balancers, appliances,
+databases and containers keep their own type even when virtual. Then
 signals, strongest first: a hypervisor export, database engine columns, the vendor and
 model of appliances, virtualization columns, an operating system, and last the host-name
 conventions people use (``-db-``, ``-fw-``, ``lb``…). A row with none of these but an
@@ -68,11 +73,24 @@ def _hostname_tokens(data: Mapping[str, object]) -> set[str]:
     return {token for token in tokens if token}
 
 
+def _virtual_evidence(data: Mapping[str, object]) -> bool:
+    platform = _text(data, "virtualization_platform").lower()
+    if platform:
+        return platform != "physical"
+    vendor = f"{_text(data, 'manufacturer')} {_text(data, 'model')}".strip()
+    return bool(vendor and _VIRTUAL_HINTS.search(vendor))
+
+
 def classify(data: Mapping[str, object], detected_format: str | None = None) -> AssetType:
     """The asset type of one cleansed row."""
     explicit = _text(data, "asset_type")
     if explicit:
-        return AssetType(explicit)
+        asset_type = AssetType(explicit)
+        if asset_type is AssetType.SERVER and (
+            detected_format in HYPERVISOR_EXPORTS or _virtual_evidence(data)
+        ):
+            return AssetType.VIRTUAL_MACHINE
+        return asset_type
     if detected_format in HYPERVISOR_EXPORTS:
         return AssetType.VIRTUAL_MACHINE
     if _text(data, "database_type"):

@@ -52,6 +52,7 @@ from .fields import SIZE_FIELDS
 from .numeric import ANY_NUMBER, COMMA_THOUSANDS, PLAIN_NUMBER, number_literal
 from .text import STRIP_CHARS, collapse, is_null, shorten
 from .units import UNIT_FACTORS, mapping_unit_factor
+from .virtualization import platform_word
 
 Normalizer = Callable[[str], object]
 
@@ -122,8 +123,12 @@ def normalize_text(value: str) -> str:
 
 
 def normalize_platform(value: str) -> str:
-    """Well-known virtualization platforms in their canonical spelling, others as given."""
-    return platform_of(value) or collapse(value)
+    """Well-known virtualization platforms in their canonical spelling, others as given.
+
+    A yes/no cell (a ``Virtualized`` column mapped here) says ``virtual`` or ``physical``;
+    ``Bare metal`` and the like say ``physical``.
+    """
+    return platform_of(value) or platform_word(value) or collapse(value)
 
 
 def normalize_host(value: str) -> str:

@@ -91,8 +91,11 @@ async def run_data_cleansing(context: PhaseContext) -> PhaseOutcome:
             or 0
         )
         remaining = await _pending(session, import_id)
+        data_import = await session.get(DataImport, import_id)
+        headers = list(data_import.read_details.get("headers", [])) if data_import else []
     cleanse = compile_cleanser(
-        [FieldMapping(m.source_field, m.target_field, m.unit) for m in approved]
+        [FieldMapping(m.source_field, m.target_field, m.unit) for m in approved],
+        headers or None,
     )
     done = total - remaining
     last_row = 0

@@ -7,8 +7,10 @@ from typing import Final
 
 from .datatypes import CleansedRow, FieldError, FieldMapping, InvalidValue
 from .fields import CANONICAL_FIELDS, IDENTIFYING_FIELDS, INVALID_ROW_REASON, LIST_FIELDS
+from .identity import derive_identity
 from .normalizers import Normalizer, normalize_text, normalizer_for
 from .text import NULL_SPELLINGS, STRIP_CHARS, clean_raw
+from .virtualization import EvidenceColumn, derive_virtualization, evidence_columns
 
 RowCleanser = Callable[[Mapping[str, str]], CleansedRow]
 
@@ -63,8 +65,14 @@ def _plan(mappings: Sequence[FieldMapping]) -> tuple[_Step, ...]:
     return tuple(steps)
 
 
-def compile_cleanser(mappings: Sequence[FieldMapping]) -> RowCleanser:
+def compile_cleanser(
+    mappings: Sequence[FieldMapping], columns: Sequence[str] | None = None
+) -> RowCleanser:
     """Prepare the mappings once; the returned function cleanses one raw row.
+
+    ``columns`` are the file's headers, read for virtualisation evidence
+    (:mod:`.virtualization`); without them the first row's keys are used. After the
+    mapped values, the missing host name and FQDN are derived (:mod:`.identity`).
 
     Raises ``ValueError`` for a target that is not a canonical field or, on a size field, a
     unit that is not a known size unit (programming errors; units on other fields are
@@ -80,6 +88,9 @@ def compile_cleanser(mappings: Sequence[FieldMapping]) -> RowCleanser:
     missing = _MISSING
     memo_size = MEMO_SIZE
     text, skip_if_set, as_list = _TEXT, _SKIP_IF_SET, _LIST
+    hostname_sources = tuple(step[0] for step in plan if step[1] == "hostname")
+    fixed_evidence = evidence_columns(columns) if columns is not None else None
+    evidence_by_keys: dict[tuple[str, ...], tuple[EvidenceColumn, ...]] = {}
 
     def cleanse(row: Mapping[str, str]) -> CleansedRow:
         data: dict[str, object] = {}
@@ -126,6 +137,16 @@ def compile_cleanser(mappings: Sequence[FieldMapping]) -> RowCleanser:
                 earlier: list[str] | None = data.get(target)  # type: ignore[assignment]
                 result = list(dict.fromkeys(earlier + items)) if earlier else list(items)
             data[target] = result
+        derive_identity(data, row, hostname_sources, [e.field for e in errors] if errors else ())
+        evidence = fixed_evidence
+        if evidence is None:  # no headers given: the row's own keys (JSON rows may differ)
+            keys = tuple(row)
+            evidence = evidence_by_keys.get(keys)
+            if evidence is None:
+                evidence = evidence_columns(keys)
+                if len(evidence_by_keys) < memo_size:
+                    evidence_by_keys[keys] = evidence
+        derive_virtualization(data, row, evidence)
         for field in identifying:
             if field in data:
                 return CleansedRow(data, errors, True, None)

@@ -117,7 +117,8 @@ async def dry_run(
                 FieldMapping(s.source_field, s.target_field, s.unit)
                 for s in mapping.suggestions
                 if s.target_field
-            ]
+            ],
+            headers,
         )
         shape = _shape(mapping, headers)
         reconciler = Reconciler([], match_order)

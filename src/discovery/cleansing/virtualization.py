@@ -1,0 +1,233 @@
+"""Virtualisation evidence: what a row says about being a virtual or a physical machine.
+
+Exports say it in columns no canonical field is mapped from, each in its own way:
+
+* a flag: ServiceNow ``virtual`` (``true``/``false``), a spreadsheet's ``Virtual?``
+  (``Y``/``N``), ``Is Virtual``; or its inverse, Google Migration Center's ``IsPhysical``
+  (``1``/``0``);
+* a kind: ``Server type``/``Machine type`` holding ``Virtual``, ``VM`` or ``Physical``;
+* a hypervisor: ``Hypervisor``/``Virtualization`` naming VMware, Hyper-V, KVM…;
+* a hypervisor's own id of the machine, present only on VMs: ``VM UUID``, ``MoRef``,
+  AWS's ``VMware.MoRefId``/``VMware.VCenterId``/``VMware.VMName``;
+* the hardware the guest sees: manufacturer ``VMware, Inc.`` with model
+  ``VMware Virtual Platform``, ``Microsoft Corporation`` ``Virtual Machine``, QEMU, Xen…
+  (physical vendors' models, PowerEdge or ProLiant, say physical).
+
+Columns are recognised by their header (case and punctuation folded), whether mapped or
+not, and read from the raw row; the hardware from the cleansed ``manufacturer`` and
+``model``. The result is recorded as ``virtualization_platform`` (``VMware``,
+``Hyper-V``…, ``virtual`` when the platform is unknown, ``physical``) unless a column
+mapped to that field already gave it. Evidence of a platform beats a bare flag; a flag
+that says physical beats hardware hints (an export's own statement wins).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, MutableMapping
+from dataclasses import dataclass
+from typing import Final, Literal
+
+from .enums import platform_of
+from .text import clean_raw
+
+VIRTUAL: Final = "virtual"
+PHYSICAL: Final = "physical"
+
+Kind = Literal["virtual_flag", "physical_flag", "kind", "hypervisor", "vm_id"]
+
+
+def header_key(header: str) -> str:
+    """``VMware.MoRefId`` → ``vmware morefid``; ``Virtual?`` → ``virtual``."""
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", header.lower()).split())
+
+
+_COLUMNS: Final[dict[str, tuple[Kind, str | None]]] = {
+    **{
+        key: ("virtual_flag", None)
+        for key in (
+            "virtual", "is virtual", "isvirtual", "virtualized", "virtualised",
+            "is virtualized", "is virtualised", "virtual machine", "is vm", "isvm",
+            "virtual server", "virtual y n", "vm y n",
+        )
+    },
+    **{
+        key: ("physical_flag", None)
+        for key in ("physical", "is physical", "isphysical", "physical y n", "is physical machine")
+    },
+    **{
+        key: ("kind", None)
+        for key in (
+            "server type", "machine type", "host type", "system type", "hardware type",
+            "physical virtual", "virtual physical", "vm or physical", "physical or virtual",
+            "form factor", "deployment type", "platform type", "servertype", "machinetype",
+        )
+    },
+    **{
+        key: ("hypervisor", None)
+        for key in (
+            "hypervisor", "hypervisor type", "hypervisor vendor", "virtualization",
+            "virtualisation", "virtualization type", "virtualisation type",
+            "virtualization platform", "virtualisation platform", "virtualization technology",
+        )
+    },
+    **{
+        key: ("vm_id", "VMware")
+        for key in (
+            "vm uuid", "vmuuid", "moref", "moref id", "morefid", "vm moref", "vmware morefid",
+            "vmware moref id", "vmware vcenterid", "vmware vcenter id", "vmware vmname",
+            "vmware vm name", "vcenter id", "vcenter uuid", "vi sdk uuid", "vm instance uuid",
+            "instance uuid",
+        )
+    },
+    **{key: ("vm_id", "Hyper-V") for key in ("hyper v vm id", "hyperv vm id")},
+}  # fmt: skip
+
+_TRUE: Final = frozenset({"true", "yes", "y", "1", "t", "x", "on", "ja", "oui", "si", "sí"})
+_FALSE: Final = frozenset({"false", "no", "n", "0", "f", "off", "nein", "non"})
+
+_KIND_VIRTUAL: Final = re.compile(
+    r"\b(virtual|virtualized|virtualised|vm|vms|guest|vmware|hyper-?v|kvm|xen|lpar|ldom|"
+    r"zone|cloud instance|ec2|iaas)\b",
+    re.IGNORECASE,
+)
+_KIND_PHYSICAL: Final = re.compile(
+    r"\b(physical|bare[- ]?metal|hardware|standalone|blade|rack ?mount|tower)\b", re.IGNORECASE
+)
+
+# What the guest's hardware reports ("manufacturer model"), with the platform it names.
+_VIRTUAL_HARDWARE: Final[tuple[tuple[re.Pattern[str], str], ...]] = tuple(
+    (re.compile(pattern, re.IGNORECASE), platform)
+    for pattern, platform in (
+        (r"\bvmware\b", "VMware"),
+        (r"\bmicrosoft\b.*\bvirtual machine\b|\bhyper-?v\b", "Hyper-V"),
+        (r"\bvirtualbox\b|\binnotek\b", "VirtualBox"),
+        (r"\bnutanix\b|\bahv\b", "Nutanix AHV"),
+        (r"\bqemu\b|\bkvm\b|\bred hat\b.*\b(kvm|virt)|\bovirt\b|\bstandard pc\b", "KVM"),
+        (r"\bxen\b|\bhvm domu\b", "Xen"),
+        (r"\bparallels\b", "Parallels"),
+        (r"\bamazon ec2\b", "AWS EC2"),
+        (r"\bgoogle compute engine\b", "Google Compute Engine"),
+        (r"\bopenstack\b", "OpenStack"),
+        (r"\bvirtual machine\b|\bvirtual platform\b", VIRTUAL),
+    )
+)
+_PHYSICAL_HARDWARE: Final = re.compile(
+    r"\b(poweredge|proliant|thinksystem|system x|primergy|ucs[a-z]?|precision|optiplex|"
+    r"thinkcentre|elitedesk|synergy|superserver|power ?systems|sparc)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class EvidenceColumn:
+    source: str
+    kind: Kind
+    platform: str | None
+
+
+def evidence_columns(columns: Iterable[str]) -> tuple[EvidenceColumn, ...]:
+    """The columns of a file that say something about virtualisation."""
+    found: list[EvidenceColumn] = []
+    for column in columns:
+        entry = _COLUMNS.get(header_key(column))
+        if entry is not None:
+            found.append(EvidenceColumn(column, entry[0], entry[1]))
+    return tuple(found)
+
+
+def _flag(value: str) -> bool | None:
+    key = value.strip().lower()
+    if key in _TRUE:
+        return True
+    if key in _FALSE:
+        return False
+    return None
+
+
+def _from_column(column: EvidenceColumn, value: str) -> str | None:
+    """``VIRTUAL``, ``PHYSICAL``, a platform name, or ``None`` for no evidence."""
+    if column.kind == "vm_id":
+        return column.platform
+    if column.kind in ("virtual_flag", "physical_flag"):
+        flag = _flag(value)
+        if flag is None:
+            platform = platform_of(value)
+            return platform if column.kind == "virtual_flag" else None
+        virtual = flag if column.kind == "virtual_flag" else not flag
+        return VIRTUAL if virtual else PHYSICAL
+    if column.kind == "hypervisor":
+        if _KIND_PHYSICAL.search(value) or value.strip().lower() in _FALSE | {"none"}:
+            return PHYSICAL
+        return platform_of(value) or VIRTUAL
+    # "kind": only the words that say virtual or physical count ("Web server" says nothing).
+    if _KIND_PHYSICAL.search(value):
+        return PHYSICAL
+    if _KIND_VIRTUAL.search(value):
+        return platform_of(value) or VIRTUAL
+    return None
+
+
+def platform_word(value: str) -> str | None:
+    """``virtual``/``physical`` for a yes/no or bare-metal cell of a platform column."""
+    flag = _flag(value)
+    if flag is not None:
+        return VIRTUAL if flag else PHYSICAL
+    if _KIND_PHYSICAL.fullmatch(value.strip()):
+        return PHYSICAL
+    return None
+
+
+def hardware_evidence(manufacturer: object, model: object) -> str | None:
+    """What the reported hardware says: a platform, ``VIRTUAL``, ``PHYSICAL`` or ``None``."""
+    vendor = " ".join(v for v in (manufacturer, model) if isinstance(v, str)).strip()
+    if not vendor:
+        return None
+    for pattern, platform in _VIRTUAL_HARDWARE:
+        if pattern.search(vendor):
+            return platform
+    if _PHYSICAL_HARDWARE.search(vendor):
+        return PHYSICAL
+    return None
+
+
+def _combine(findings: list[str]) -> str | None:
+    """A platform beats a bare ``virtual``; a stated ``physical`` beats both only alone."""
+    platforms = [f for f in findings if f not in (VIRTUAL, PHYSICAL)]
+    if platforms:
+        return platforms[0]
+    if VIRTUAL in findings:
+        return VIRTUAL
+    if PHYSICAL in findings:
+        return PHYSICAL
+    return None
+
+
+def derive_virtualization(
+    data: MutableMapping[str, object],
+    row: Mapping[str, object],
+    columns: tuple[EvidenceColumn, ...],
+) -> None:
+    """Record the row's virtualisation evidence in ``virtualization_platform``."""
+    if "virtualization_platform" in data:
+        return
+    stated: list[str] = []
+    for column in columns:
+        raw = row.get(column.source)
+        value = clean_raw(raw) if raw is not None else None
+        if value is None:
+            continue
+        finding = _from_column(column, value)
+        if finding is not None:
+            stated.append(finding)
+    result = _combine(stated)
+    if result == PHYSICAL:
+        data["virtualization_platform"] = PHYSICAL
+        return
+    hardware = hardware_evidence(data.get("manufacturer"), data.get("model"))
+    if result is None:
+        result = hardware
+    elif result == VIRTUAL and hardware not in (None, VIRTUAL, PHYSICAL):
+        result = hardware  # the flag says virtual, the hardware says which platform
+    if result is not None:
+        data["virtualization_platform"] = result
