@@ -93,7 +93,9 @@ async def test_a_dry_run_reports_create_update_unchanged_and_error_and_writes_no
         *servers(3, 3),  # unchanged
         *servers(4, 4, ram="32"),  # update: memory 8 -> 32
         *servers(10, 11),  # two new assets
-        *servers(11, 11, ram="64"),  # web11 again, in the same file
+        # web11 again, in the same file: an in-file duplicate only fills blanks, so its
+        # different memory does not replace the first row's (unchanged).
+        *servers(11, 11, ram="64"),
         ["", "", "Microsoft Windows Server 2019", "4", "16", "no identity"],  # error
         [
             "web12",
@@ -109,7 +111,7 @@ async def test_a_dry_run_reports_create_update_unchanged_and_error_and_writes_no
     assert response.status_code == 200, response.text
     body = response.json()
 
-    assert body["counts"] == {"create": 3, "update": 2, "unchanged": 1, "error": 1}
+    assert body["counts"] == {"create": 3, "update": 1, "unchanged": 2, "error": 1}
     assert body["rows_previewed"] == 7
     assert body["truncated"] is False
     assert body["duplicates_in_file"] == 1
@@ -118,8 +120,9 @@ async def test_a_dry_run_reports_create_update_unchanged_and_error_and_writes_no
     assert mapped["Server Name"] == "name"
 
     examples = body["examples"]
-    assert [e["row_number"] for e in examples["unchanged"]] == [1]
-    update, in_file = examples["update"]
+    assert [e["row_number"] for e in examples["unchanged"]] == [1, 5]
+    in_file = examples["unchanged"][1]
+    [update] = examples["update"]
     assert update["row_number"] == 2
     assert update["matched_by"] in {"hostname", "ip_address_name"}
     assert update["existing_asset_id"] is not None

@@ -22,7 +22,14 @@ from discovery.assets.reconcile import (
 
 
 def test_default_order_is_the_issues_order_of_trust() -> None:
-    assert DEFAULT_MATCH_ORDER == ("external_id", "serial_number", "hostname", "ip_address_name")
+    # Issue 11 adds the name alone (for assets of the same type) as the last resort.
+    assert DEFAULT_MATCH_ORDER == (
+        "external_id",
+        "serial_number",
+        "hostname",
+        "ip_address_name",
+        "name",
+    )
 
 
 def test_match_keys_in_default_order() -> None:

@@ -299,6 +299,9 @@ def _aws(rng: random.Random) -> Fixture:
                 "ServerType": rng.choice(["VM", "VM", "Physical"]),
             }
         )
+        if rows[-1]["ServerType"] == "Physical":  # only VMware VMs have vCenter ids
+            for column in ("VMware.MoRefId", "VMware.VCenterId", "VMware.VMName"):
+                rows[-1][column] = ""
     return Fixture(
         "aws_migration_hub", headers, rows, expected, {"RAM.TotalSizeInMB": "MB"},
         "aws_migration_hub",
@@ -477,6 +480,8 @@ def _servicenow_rows(rng: random.Random, raw: bool) -> list[dict[str, str]]:
                 "used_for_env": used_for.lower(),
             }
         )
+        if rows[-1]["class"] == "ESX Server":  # a hypervisor host is a physical machine
+            rows[-1]["virtual"] = "false"
     return rows
 
 

@@ -96,12 +96,14 @@ def classify(data: Mapping[str, object], detected_format: str | None = None) -> 
     if _text(data, "database_type"):
         return AssetType.DATABASE
     vendor = f"{_text(data, 'manufacturer')} {_text(data, 'model')}".strip()
-    virtual_vendor = bool(vendor and _VIRTUAL_HINTS.search(vendor))
+    platform = _text(data, "virtualization_platform")
+    # A row that says it is physical is, whatever hardware hint it also carries.
+    stated_physical = platform.lower() == "physical"
+    virtual_vendor = bool(vendor and not stated_physical and _VIRTUAL_HINTS.search(vendor))
     if vendor and not virtual_vendor:
         for pattern, asset_type in _VENDOR_RULES:
             if pattern.search(vendor):
                 return asset_type
-    platform = _text(data, "virtualization_platform")
     if virtual_vendor or (platform and platform.lower() != "physical") or _text(data, "host"):
         return AssetType.VIRTUAL_MACHINE
     if platform.lower() == "physical":

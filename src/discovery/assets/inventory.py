@@ -50,8 +50,8 @@ from discovery.assets import reconcile
 from discovery.assets.bulk import insert_assets
 from discovery.assets.end_of_support import assessment as tech_debt_assessment
 from discovery.assets.export import reimported_lineage
-from discovery.assets.models import Asset, AssetImport, FailedAssetChunk
-from discovery.assets.preview import AssetShape, Reconciler, incoming_asset
+from discovery.assets.models import ALTERNATE_IDS_ARRAY, Asset, AssetImport, FailedAssetChunk
+from discovery.assets.preview import AssetShape, Reconciler, decision_order, incoming_asset
 from discovery.core.database import unit_of_work
 from discovery.flows.models import DiscoveryFlow, Phase
 from discovery.imports.models import DataImport, RawImportRecord
@@ -245,8 +245,13 @@ async def existing_assets(
     client_account_id: uuid.UUID,
     engagement_id: uuid.UUID,
     incoming: Sequence[dict[str, Any]],
+    order: Sequence[str] = reconcile.DEFAULT_MATCH_ORDER,
 ) -> list[dict[str, Any]]:
-    """The engagement's assets that share a match key with any of ``incoming``."""
+    """The engagement's assets that share a match key with any of ``incoming``.
+
+    Also those whose ``alternate_ids`` hold one of the incoming identifiers and, when the
+    match order uses the name alone, those of the same name (any case).
+    """
 
     def values(field_name: str) -> list[str]:
         return sorted({str(d[field_name]) for d in incoming if d.get(field_name)})
@@ -268,6 +273,16 @@ async def existing_assets(
         any_of("hostname", sorted(hosts)),
         any_of("ip_address", values("ip_address")),
     ]
+    if "name" in order:
+        names = sorted({str(d["name"]).lower() for d in incoming if d.get("name")})
+        conditions.append(func.lower(Asset.name) == any_(bindparam("names", names, ARRAY(Text))))
+    alternates = reconcile.alternate_lookup_values(incoming)
+    if alternates:
+        # The partial GIN index ix_assets_alternate_ids (only assets that have alternates).
+        conditions.append(
+            Asset.custom_attributes.has_key(reconcile.ALTERNATE_IDS)
+            & ALTERNATE_IDS_ARRAY.overlap(bindparam("alternates", alternates, ARRAY(Text)))
+        )
     result = await session.execute(
         select(Asset.__table__)
         .where(
@@ -326,14 +341,17 @@ async def process_chunk(
         incoming_asset(shape, row.cleansed_data, row.unmapped, row.validation_errors)
         for row in rows
     ]
-    existing = await existing_assets(session, plan.client_account_id, plan.engagement_id, incoming)
-    reconciler = Reconciler(existing, plan.match_order)
+    existing = await existing_assets(
+        session, plan.client_account_id, plan.engagement_id, incoming, plan.match_order
+    )
     touched = await _imports_touching(session, plan, [a["id"] for a in existing])
+    reconciler = Reconciler(existing, plan.match_order, in_import=touched)
     created: list[dict[str, Any]] = []
     changes: dict[uuid.UUID, dict[str, Any]] = {}
     links: list[tuple[uuid.UUID, uuid.UUID, str]] = []
     actions: dict[uuid.UUID, str] = {}
-    for row, data in zip(rows, incoming, strict=True):
+    for position in decision_order(incoming):
+        row, data = rows[position], incoming[position]
         decision = reconciler.decide(data, {**_lineage(plan, row.id, now), "id": uuid.uuid4()})
         asset = decision.asset
         if decision.action == "create":
@@ -345,7 +363,13 @@ async def process_chunk(
             kind, delta = decision.matched_by, decision.changes
             if delta and actions.get(asset["id"]) != "created":
                 changes.setdefault(asset["id"], {}).update(delta)
-            if actions.get(asset["id"]) == "created" or touched.get(asset["id"]) == "created":
+            if reconcile.is_shadow(data):
+                counters.merged_duplicates += 1
+                note = (
+                    f"SRM placeholder (shadow row) merged into asset {asset['name']!r}"
+                    f" (matched by {kind})"
+                )
+            elif actions.get(asset["id"]) == "created" or touched.get(asset["id"]) == "created":
                 counters.merged_duplicates += 1
                 note = f"duplicate row merged into asset {asset['name']!r} (matched by {kind})"
             else:

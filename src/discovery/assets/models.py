@@ -21,6 +21,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    literal,
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -219,6 +220,19 @@ for _column in SEARCH_COLUMNS:
         func.lower(getattr(Asset, _column)).label(f"lower_{_column}"),
         postgresql_ops={f"lower_{_column}": "text_pattern_ops"},
     )
+
+
+#: ``custom_attributes.alternate_ids`` (``kind=value; …``, see assets/reconcile.py) as an
+#: array: reconciliation finds an asset by a duplicate row's other identifier with it.
+ALTERNATE_IDS_ARRAY = func.string_to_array(
+    Asset.custom_attributes["alternate_ids"].astext, literal("; "), type_=ARRAY(Text)
+)
+Index(
+    "ix_assets_alternate_ids",
+    ALTERNATE_IDS_ARRAY,
+    postgresql_using="gin",
+    postgresql_where=Asset.custom_attributes.has_key("alternate_ids"),
+)
 
 
 class AssetDependency(TenantScoped, Base):

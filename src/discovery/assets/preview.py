@@ -77,11 +77,23 @@ class Decision:
 
 
 class Reconciler:
-    """Matches incoming assets to known ones; every decided asset becomes known too."""
+    """Matches incoming assets to known ones; every decided asset becomes known too.
 
-    def __init__(self, existing: Iterable[dict[str, Any]], order: Sequence[str]) -> None:
+    ``in_import`` are the ids of known assets that this import has already created or
+    updated (in earlier chunks): a row matching one of them, or any asset decided here,
+    is an in-file duplicate and only fills blanks (:func:`reconcile.merge`).
+    """
+
+    def __init__(
+        self,
+        existing: Iterable[dict[str, Any]],
+        order: Sequence[str],
+        in_import: Iterable[Any] = (),
+    ) -> None:
         self.order = tuple(order)
         self._index: dict[tuple[str, str], dict[str, Any]] = {}
+        self._in_import_ids = set(in_import)
+        self._decided: set[int] = set()  # id() of the assets decided by this reconciler
         self.know(existing)
 
     def know(self, assets: Iterable[dict[str, Any]]) -> None:
@@ -101,7 +113,14 @@ class Reconciler:
             decision = Decision("create", {**data, **extra})
         else:
             asset = self._index[match]
-            delta = reconcile.merge(asset, {k: v for k, v in data.items() if k not in SCORES})
+            fill_only = (
+                id(asset) in self._decided
+                or asset.get("id") in self._in_import_ids
+                or reconcile.is_shadow(data)
+            )
+            delta = reconcile.merge(
+                asset, {k: v for k, v in data.items() if k not in SCORES}, fill_only=fill_only
+            )
             previous = {name: asset.get(name) for name in delta}
             if delta:
                 asset.update(delta)
@@ -110,8 +129,22 @@ class Reconciler:
                 asset["completeness_score"] = delta["completeness_score"]
             action: Literal["update", "unchanged"] = "update" if delta else "unchanged"
             decision = Decision(action, asset, match[0], delta, previous)
+        self._decided.add(id(decision.asset))
         self._remember(decision.asset)
         return decision
+
+
+def decision_order(incoming: Sequence[Mapping[str, Any]]) -> list[int]:
+    """Positions of ``incoming`` in the order to decide them: shadow rows last.
+
+    A shadow row (an SRM placeholder) merges into the machine it stands for, so that
+    machine's own row must be decided first wherever it stands in the chunk.
+    """
+    shadows = [i for i, data in enumerate(incoming) if reconcile.is_shadow(data)]
+    if not shadows:
+        return list(range(len(incoming)))
+    taken = set(shadows)
+    return [i for i in range(len(incoming)) if i not in taken] + shadows
 
 
 def _shown(value: Any) -> Any:

@@ -1,9 +1,23 @@
 """Matching rows to assets that already exist, and merging what they say.
 
 Within an engagement a row that describes a known asset updates it instead of creating
-a second one. Match keys are tried in a configurable order; the default is the
-order of trust: the source system's own id, then the serial number, then the DNS name
-(FQDN, or host name), then the IP address together with the name.
+a second one. Identification follows the idea of ServiceNow's identification rules:
+match keys are tried in a configurable order, and the first key that finds an asset
+decides. The default is the order of trust: the source system's own id (ServiceNow
+``sys_id``, RVTools ``VM UUID``, AWS ``ExternalId``: whatever the mapping made
+``external_id``), then the serial number, then the DNS name (FQDN, or host name), then
+the IP address together with the name, and last the name alone, for an asset of the
+same type.
+
+How a match merges depends on where the asset came from:
+
+- an asset this import has already created or updated (an in-file duplicate), or a
+  shadow row (an RVTools ``SRM Placeholder``, which stands for a VM of the other site):
+  the row only fills blanks. It never changes the identity the first row gave
+  (``external_id``, ``serial_number``, ``name``, ``hostname``, ``fqdn``); its own
+  different identifiers are kept in ``custom_attributes.alternate_ids``
+  (``external_id=…; serial_number=…``), under which later files find the asset too;
+- an asset of an earlier import: newer non-empty values win, empty values never erase.
 """
 
 from __future__ import annotations
@@ -11,8 +25,22 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-MATCH_KEYS = ("external_id", "serial_number", "hostname", "ip_address_name")
+MATCH_KEYS = ("external_id", "serial_number", "hostname", "ip_address_name", "name")
 DEFAULT_MATCH_ORDER: tuple[str, ...] = MATCH_KEYS
+
+#: The fields that say which asset a row is; a duplicate row never changes them.
+IDENTITY_FIELDS = frozenset({"external_id", "serial_number", "name", "hostname", "fqdn"})
+#: Of those, the identifiers a duplicate row's differing value is kept as an alternate of.
+ALTERNATE_ID_FIELDS = ("external_id", "serial_number", "fqdn", "hostname")
+#: The custom attribute that holds them, as ``kind=value`` pairs joined by ``; ``.
+ALTERNATE_IDS = "alternate_ids"
+ALTERNATE_SEPARATOR = "; "
+
+#: Columns (folded) whose true value marks a shadow row: a stand-in for another row's
+#: machine, such as the placeholder VM that VMware Site Recovery Manager creates at the
+#: recovery site, which RVTools lists with ``SRM Placeholder = True``.
+SHADOW_COLUMNS = frozenset({"srm placeholder", "srmplaceholder", "placeholder", "is placeholder"})
+_TRUE = frozenset({"true", "yes", "y", "1"})
 
 # Values some tools put in a serial or id field when they have none: never a match key.
 _PLACEHOLDERS = frozenset(
@@ -36,6 +64,7 @@ MATCH_KEY_ALIASES = {
     "fqdn/hostname": "hostname",
     "ip_address+name": "ip_address_name",
     "ip_address": "ip_address_name",
+    "name_alone": "name",
 }
 
 
@@ -48,7 +77,7 @@ def validate_match_order(order: Sequence[str] | None) -> tuple[str, ...]:
     if unknown:
         raise MatchOrderError(
             f"unknown match key {unknown[0]!r}; use any of {', '.join(MATCH_KEYS)}"
-            " (fqdn and ip_address+name are accepted too)"
+            " (fqdn, ip_address+name and name_alone are accepted too)"
         )
     return tuple(dict.fromkeys(keys))
 
@@ -82,6 +111,10 @@ def match_keys(data: Mapping[str, Any], order: Sequence[str]) -> list[tuple[str,
             ip, name = _clean(data.get("ip_address")), _clean(data.get("name"), fold=True)
             if ip and name:
                 keys.append(("ip_address_name", f"{ip}|{name}"))
+        elif kind == "name":
+            name, asset_type = _clean(data.get("name"), fold=True), data.get("asset_type")
+            if name and isinstance(asset_type, str):
+                keys.append(("name", f"{asset_type}|{name}"))
         else:
             value = _clean(data.get(kind))
             if value:
@@ -89,23 +122,67 @@ def match_keys(data: Mapping[str, Any], order: Sequence[str]) -> list[tuple[str,
     return keys
 
 
+def alternate_ids(asset: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The asset's alternate identifiers, as (kind, value) pairs."""
+    custom = asset.get("custom_attributes")
+    text = custom.get(ALTERNATE_IDS) if isinstance(custom, Mapping) else None
+    if not isinstance(text, str):
+        return []
+    pairs: list[tuple[str, str]] = []
+    for item in text.split(ALTERNATE_SEPARATOR):
+        kind, _, value = item.partition("=")
+        if kind in ALTERNATE_ID_FIELDS and value:
+            pairs.append((kind, value))
+    return pairs
+
+
+def alternate_lookup_values(incoming: Iterable[Mapping[str, Any]]) -> list[str]:
+    """``kind=value`` texts of the incoming rows' identifiers, to find alternates with."""
+    found: set[str] = set()
+    for data in incoming:
+        for kind, value in match_keys(data, ("external_id", "serial_number", "hostname")):
+            found.add(f"{kind}={value}")
+    return sorted(found)
+
+
 def asset_keys(asset: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """Every key under which an existing asset can be found."""
-    return match_keys(asset, MATCH_KEYS)
+    """Every key under which an existing asset can be found, alternates included."""
+    return match_keys(asset, MATCH_KEYS) + alternate_ids(asset)
+
+
+def is_shadow(data: Mapping[str, Any]) -> bool:
+    """Whether a row stands in for another row's machine (an SRM placeholder)."""
+    custom = data.get("custom_attributes")
+    if not isinstance(custom, Mapping):
+        return False
+    for key, value in custom.items():
+        if " ".join(str(key).lower().replace("_", " ").split()) in SHADOW_COLUMNS:
+            return isinstance(value, str) and value.strip().lower() in _TRUE
+    return False
 
 
 def _union(old: Iterable[str], new: Iterable[str]) -> list[str]:
     return list(dict.fromkeys([*old, *new]))
 
 
-def merge(existing: Mapping[str, Any], incoming: Mapping[str, Any]) -> dict[str, Any]:
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+def merge(
+    existing: Mapping[str, Any], incoming: Mapping[str, Any], *, fill_only: bool = False
+) -> dict[str, Any]:
     """Fields that change: non-empty new values win, empty values never erase.
 
-    Lists (tags, dependencies) are united, keeping order.
+    Lists (tags, dependencies) are united, keeping order. With ``fill_only`` (a
+    duplicate row of the same import, or a shadow row) only empty fields and missing
+    custom attributes are filled, and an identifier that differs from the asset's is
+    added to its ``alternate_ids`` instead of replacing it.
     """
     changes: dict[str, Any] = {}
+    alternates: list[str] = []
     for field, value in incoming.items():
-        if value is None or value == "" or value == [] or value == {}:
+        if _empty(value):
             continue
         current = existing.get(field)
         if field in LIST_FIELDS:
@@ -113,9 +190,22 @@ def merge(existing: Mapping[str, Any], incoming: Mapping[str, Any]) -> dict[str,
             if merged != list(current or []):
                 changes[field] = merged
         elif field == "custom_attributes":
-            combined = {**(current or {}), **value}
-            if combined != (current or {}):
+            base = current or {}
+            combined = {**value, **base} if fill_only else {**base, **value}
+            if combined != base:
                 changes[field] = combined
+        elif fill_only:
+            if _empty(current):
+                changes[field] = value
+            elif field in ALTERNATE_ID_FIELDS and _clean(value) and current != value:
+                alternates.append(f"{field}={_clean(value, fold=field in ('fqdn', 'hostname'))}")
         elif current != value:
             changes[field] = value
+    if alternates:
+        custom = dict(changes.get("custom_attributes") or existing.get("custom_attributes") or {})
+        known = [f"{kind}={value}" for kind, value in alternate_ids(existing)]
+        joined = ALTERNATE_SEPARATOR.join(dict.fromkeys([*known, *alternates]))
+        if joined != custom.get(ALTERNATE_IDS):
+            custom[ALTERNATE_IDS] = joined
+            changes["custom_attributes"] = custom
     return changes

@@ -89,7 +89,8 @@ def compile_cleanser(
     memo_size = MEMO_SIZE
     text, skip_if_set, as_list = _TEXT, _SKIP_IF_SET, _LIST
     hostname_sources = tuple(step[0] for step in plan if step[1] == "hostname")
-    fixed_evidence = evidence_columns(columns) if columns is not None else None
+    type_sources = tuple(step[0] for step in plan if step[1] == "asset_type")
+    fixed_evidence = evidence_columns(columns, type_sources) if columns is not None else None
     evidence_by_keys: dict[tuple[str, ...], tuple[EvidenceColumn, ...]] = {}
 
     def cleanse(row: Mapping[str, str]) -> CleansedRow:
@@ -143,7 +144,7 @@ def compile_cleanser(
             keys = tuple(row)
             evidence = evidence_by_keys.get(keys)
             if evidence is None:
-                evidence = evidence_columns(keys)
+                evidence = evidence_columns(keys, type_sources)
                 if len(evidence_by_keys) < memo_size:
                     evidence_by_keys[keys] = evidence
         derive_virtualization(data, row, evidence)

@@ -126,13 +126,23 @@ class EvidenceColumn:
     platform: str | None
 
 
-def evidence_columns(columns: Iterable[str]) -> tuple[EvidenceColumn, ...]:
-    """The columns of a file that say something about virtualisation."""
+def evidence_columns(
+    columns: Iterable[str], type_columns: Iterable[str] = ()
+) -> tuple[EvidenceColumn, ...]:
+    """The columns of a file that say something about virtualisation.
+
+    ``type_columns`` (those mapped to ``asset_type``) are read as kinds too: the type
+    normaliser turns ``VM`` and ``Physical`` alike into a machine type, so their words
+    are evidence of their own (AWS's ``ServerType``).
+    """
     found: list[EvidenceColumn] = []
+    typed = set(type_columns)
     for column in columns:
         entry = _COLUMNS.get(header_key(column))
         if entry is not None:
             found.append(EvidenceColumn(column, entry[0], entry[1]))
+        elif column in typed:
+            found.append(EvidenceColumn(column, "kind", None))
     return tuple(found)
 
 
@@ -192,7 +202,7 @@ def hardware_evidence(manufacturer: object, model: object) -> str | None:
 
 
 def _combine(findings: list[str]) -> str | None:
-    """A platform beats a bare ``virtual``; a stated ``physical`` beats both only alone."""
+    """A platform beats a bare ``virtual``, which beats ``physical``."""
     platforms = [f for f in findings if f not in (VIRTUAL, PHYSICAL)]
     if platforms:
         return platforms[0]
@@ -211,7 +221,10 @@ def derive_virtualization(
     """Record the row's virtualisation evidence in ``virtualization_platform``."""
     if "virtualization_platform" in data:
         return
+    # What the export states (flags, kinds, hypervisors, the type column's own words)
+    # comes before what its ids imply: a row that says "Physical" is physical.
     stated: list[str] = []
+    implied: list[str] = []
     for column in columns:
         raw = row.get(column.source)
         value = clean_raw(raw) if raw is not None else None
@@ -219,8 +232,8 @@ def derive_virtualization(
             continue
         finding = _from_column(column, value)
         if finding is not None:
-            stated.append(finding)
-    result = _combine(stated)
+            (implied if column.kind == "vm_id" else stated).append(finding)
+    result = _combine(stated) or _combine(implied)
     if result == PHYSICAL:
         data["virtualization_platform"] = PHYSICAL
         return

@@ -99,11 +99,12 @@ def create_index_concurrently(
     *,
     unique: bool = False,
     where: str | None = None,
+    using: str = "btree",
 ) -> None:
     """Build an index without blocking writes; call inside an autocommit block.
 
     ``columns`` may hold expressions (``text("lower(name) text_pattern_ops")``); ``where``
-    makes it a partial index.
+    makes it a partial index; ``using`` names the access method (``gin``).
     """
     if _index_is_invalid(name):
         drop_index_concurrently(name)
@@ -113,7 +114,7 @@ def create_index_concurrently(
         list(columns),
         schema=SCHEMA,
         unique=unique,
-        postgresql_using="btree",
+        postgresql_using=using,
         postgresql_concurrently=True,
         postgresql_where=text(where) if where else None,
         if_not_exists=True,
