@@ -530,3 +530,79 @@ def test_incoming_asset_confidence_ignores_a_mapping_that_supplied_nothing(
     )
     asset = incoming_asset(shape, cleansed, raw, [])
     assert asset["confidence_score"] == 1.0  # only the hostname mapping supplied a value
+
+
+# --- issue 11: in-file duplicates, alternate ids, shadow rows, the name alone -----------
+
+
+def test_a_duplicate_only_fills_blanks_and_keeps_its_other_ids_as_alternates() -> None:
+    from discovery.assets.reconcile import alternate_ids, merge
+
+    first = {"external_id": "A1", "name": "web01", "cpu_cores": 4, "os": None,
+             "custom_attributes": {"Rack": "R1"}}  # fmt: skip
+    duplicate = {"external_id": "B2", "name": "WEB01", "cpu_cores": 8, "os": "Linux",
+                 "serial_number": "S9", "custom_attributes": {"Rack": "R2", "Row": "7"}}  # fmt: skip
+    changes = merge(first, duplicate, fill_only=True)
+    assert changes["os"] == "Linux"
+    assert changes["serial_number"] == "S9"  # a blank identity field is filled
+    assert "external_id" not in changes and "name" not in changes and "cpu_cores" not in changes
+    assert changes["custom_attributes"]["Rack"] == "R1"
+    assert changes["custom_attributes"]["Row"] == "7"
+    assert changes["custom_attributes"]["alternate_ids"] == "external_id=B2"
+    assert alternate_ids({**first, **changes}) == [("external_id", "B2")]
+    # The same duplicate again adds nothing.
+    assert merge({**first, **changes}, duplicate, fill_only=True) == {}
+
+
+def test_across_imports_newer_values_still_win() -> None:
+    from discovery.assets.reconcile import merge
+
+    assert merge({"external_id": "A1", "cpu_cores": 4}, {"external_id": "B2", "cpu_cores": 8}) == {
+        "external_id": "B2",
+        "cpu_cores": 8,
+    }
+
+
+def test_assets_are_found_by_their_alternate_ids() -> None:
+    from discovery.assets.reconcile import alternate_lookup_values, asset_keys
+
+    asset = {"external_id": "A1",
+             "custom_attributes": {"alternate_ids": "external_id=B2; fqdn=web01.b.example"}}  # fmt: skip
+    keys = asset_keys(asset)
+    assert ("external_id", "B2") in keys and ("fqdn", "web01.b.example") in keys
+    assert alternate_lookup_values([{"external_id": "B2", "fqdn": "Web01.B.example"}]) == [
+        "external_id=B2",
+        "fqdn=web01.b.example",
+        "hostname=web01",
+    ]
+    # Nonsense in the attribute is ignored, never a key.
+    assert asset_keys({"custom_attributes": {"alternate_ids": "junk; colour=red"}}) == []
+
+
+def test_shadow_rows_are_srm_placeholders_marked_true() -> None:
+    from discovery.assets.reconcile import is_shadow
+
+    assert is_shadow({"custom_attributes": {"SRM Placeholder": "True"}})
+    assert not is_shadow({"custom_attributes": {"SRM Placeholder": "False"}})
+    assert not is_shadow({"custom_attributes": {"Template": "True"}})
+    assert not is_shadow({})
+
+
+def test_the_name_key_carries_the_type() -> None:
+    keys = match_keys({"name": "Payroll", "asset_type": "application"}, DEFAULT_MATCH_ORDER)
+    assert keys == [("name", "application|payroll")]
+    assert match_keys({"name": "Payroll"}, DEFAULT_MATCH_ORDER) == []
+
+
+def test_the_reconciler_treats_a_second_row_of_the_file_as_a_duplicate() -> None:
+    from discovery.assets.preview import Reconciler
+
+    existing = [{"id": 1, "external_id": "A1", "name": "a", "asset_type": "server", "ram": 4}]
+    reconciler = Reconciler(existing, DEFAULT_MATCH_ORDER)
+    first = reconciler.decide({"external_id": "A1", "ram": 8}, {})
+    assert first.changes == {"ram": 8, "completeness_score": first.changes["completeness_score"]}
+    second = reconciler.decide({"external_id": "A1", "ram": 16}, {})
+    assert second.action == "unchanged"  # this import already updated it: blanks only
+    # An asset an earlier chunk of this import touched is treated the same way.
+    earlier = Reconciler(existing, DEFAULT_MATCH_ORDER, in_import=[1])
+    assert earlier.decide({"external_id": "A1", "ram": 16}, {}).action == "unchanged"
