@@ -36,10 +36,14 @@ ALTERNATE_ID_FIELDS = ("external_id", "serial_number", "fqdn", "hostname")
 ALTERNATE_IDS = "alternate_ids"
 ALTERNATE_SEPARATOR = "; "
 
-#: Columns (folded) whose true value marks a shadow row: a stand-in for another row's
-#: machine, such as the placeholder VM that VMware Site Recovery Manager creates at the
-#: recovery site, which RVTools lists with ``SRM Placeholder = True``.
-SHADOW_COLUMNS = frozenset({"srm placeholder", "srmplaceholder", "placeholder", "is placeholder"})
+#: Columns whose true value marks a shadow row: a stand-in for another row's machine,
+#: such as the placeholder VM that VMware Site Recovery Manager creates at the recovery
+#: site, which RVTools lists with ``SRM Placeholder = True``. Looked up by these
+#: spellings (a lookup per spelling, not a scan of every attribute of every row).
+SHADOW_COLUMNS = (
+    "SRM Placeholder", "SRM placeholder", "srm placeholder", "SRM_Placeholder", "srmPlaceholder",
+    "SRMPlaceholder", "Placeholder", "placeholder", "Is Placeholder", "is_placeholder",
+)  # fmt: skip
 _TRUE = frozenset({"true", "yes", "y", "1"})
 
 # Values some tools put in a serial or id field when they have none: never a match key.
@@ -153,10 +157,11 @@ def asset_keys(asset: Mapping[str, Any]) -> list[tuple[str, str]]:
 def is_shadow(data: Mapping[str, Any]) -> bool:
     """Whether a row stands in for another row's machine (an SRM placeholder)."""
     custom = data.get("custom_attributes")
-    if not isinstance(custom, Mapping):
+    if not custom or not isinstance(custom, Mapping):
         return False
-    for key, value in custom.items():
-        if " ".join(str(key).lower().replace("_", " ").split()) in SHADOW_COLUMNS:
+    for key in SHADOW_COLUMNS:
+        value = custom.get(key)
+        if value is not None:
             return isinstance(value, str) and value.strip().lower() in _TRUE
     return False
 
