@@ -20,7 +20,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from discovery.assets.export import reimported_lineage
 from discovery.assets.inventory import existing_assets
-from discovery.assets.preview import AssetShape, PreviewReport, Reconciler, incoming_asset
+from discovery.assets.preview import (
+    AssetShape,
+    PreviewReport,
+    Reconciler,
+    decision_order,
+    incoming_asset,
+)
 from discovery.cleansing import CleansedRow, FieldMapping, compile_cleanser
 from discovery.imports.readers import ReadLimits, Table, open_table
 from discovery.imports.readers.table import Row
@@ -135,13 +141,20 @@ async def dry_run(
             }
             reconciler.know(
                 await existing_assets(
-                    session, tenant.client_account_id, tenant.engagement_id, list(incoming.values())
+                    session,
+                    tenant.client_account_id,
+                    tenant.engagement_id,
+                    list(incoming.values()),
+                    match_order,
                 )
             )
             for number, raw, row in cleansed:
                 if not row.is_valid:
                     report.add_error(number, raw, row.invalid_reason, _errors(row))
-                    continue
+            valid = [(number, row) for number, _raw, row in cleansed if row.is_valid]
+            # As the inventory does: shadow rows after the rows they stand for.
+            for position in decision_order([incoming[number] for number, _ in valid]):
+                number, row = valid[position]
                 extra = {"id": None, "preview_row_number": number}
                 report.add(number, reconciler.decide(incoming[number], extra), _errors(row))
             batch = await asyncio.to_thread(_take, table.rows, BATCH)
