@@ -18,6 +18,7 @@ from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from discovery.assets.export import ExportScope, export_assets
 from discovery.assets.models import Asset
 from discovery.health.metrics import METRIC_NAMES
 from discovery.imports.models import RawImportRecord
@@ -193,6 +194,18 @@ async def test_a_duplicate_ci_keeps_the_first_rows_identity_and_its_own_id_as_al
     assert f"external_id={second_id}" in alternates
     assert "serial_number=CZ1234-B" in alternates
     assert _inventory(await run_file(database_url, settings, tenant, path)) == (0, 0)
+
+    # Our own export carries alternate_ids as a column; re-importing it changes nothing.
+    export = tmp_path / "export.csv"
+
+    async def write(session: AsyncSession) -> int:
+        return await export_assets(
+            session, ExportScope(tenant.client_account_id, tenant.engagement_id), export, "csv"
+        )
+
+    assert await in_transaction(database_url, write) == 2
+    assert "alternate_ids" in next(csv.reader(export.open(encoding="utf-8")))
+    assert _inventory(await run_file(database_url, settings, tenant, export)) == (0, 0)
 
     # A later file that knows the CI only by the duplicate's sys_id finds the same asset.
     later = _csv(
