@@ -50,7 +50,13 @@ from discovery.assets import reconcile
 from discovery.assets.bulk import insert_assets
 from discovery.assets.end_of_support import assessment as tech_debt_assessment
 from discovery.assets.export import reimported_lineage
-from discovery.assets.models import ALTERNATE_IDS_ARRAY, Asset, AssetImport, FailedAssetChunk
+from discovery.assets.models import (
+    ALTERNATE_IDS_ARRAY,
+    HAS_ALTERNATE_IDS,
+    Asset,
+    AssetImport,
+    FailedAssetChunk,
+)
 from discovery.assets.preview import AssetShape, Reconciler, decision_order, incoming_asset
 from discovery.core.database import unit_of_work
 from discovery.flows.models import DiscoveryFlow, Phase
@@ -280,7 +286,7 @@ async def existing_assets(
     if alternates:
         # The partial GIN index ix_assets_alternate_ids (only assets that have alternates).
         conditions.append(
-            Asset.custom_attributes.has_key(reconcile.ALTERNATE_IDS)
+            HAS_ALTERNATE_IDS
             & ALTERNATE_IDS_ARRAY.overlap(bindparam("alternates", alternates, ARRAY(Text)))
         )
     result = await session.execute(

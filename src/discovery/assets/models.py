@@ -9,19 +9,21 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Date,
     ForeignKey,
     Index,
     Integer,
     Numeric,
+    Table,
     Text,
     UniqueConstraint,
     func,
-    literal,
+    literal_column,
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -224,14 +226,18 @@ for _column in SEARCH_COLUMNS:
 
 #: ``custom_attributes.alternate_ids`` (``kind=value; …``, see assets/reconcile.py) as an
 #: array: reconciliation finds an asset by a duplicate row's other identifier with it.
-ALTERNATE_IDS_ARRAY = func.string_to_array(
-    Asset.custom_attributes["alternate_ids"].astext, literal("; "), type_=ARRAY(Text)
+#: Written with literal keys, so that queries match the index's expression and predicate
+#: (a bound ``->> $1`` would match neither).
+ALTERNATE_IDS_ARRAY = literal_column(
+    "string_to_array(custom_attributes ->> 'alternate_ids', '; ')", ARRAY(Text)
 )
+HAS_ALTERNATE_IDS = literal_column("custom_attributes ? 'alternate_ids'", Boolean)
 Index(
     "ix_assets_alternate_ids",
     ALTERNATE_IDS_ARRAY,
     postgresql_using="gin",
-    postgresql_where=Asset.custom_attributes.has_key("alternate_ids"),
+    postgresql_where=HAS_ALTERNATE_IDS,
+    _table=cast(Table, Asset.__table__),
 )
 
 
