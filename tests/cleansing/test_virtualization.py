@@ -56,6 +56,19 @@ def asset_type(row: dict[str, str], detected: str | None = None) -> AssetType:
         ({"Name": "a", "Manufacturer": "Dell Inc.", "Model": "PowerEdge R740"}, "physical"),
         # The flag says virtual, the hardware says which platform.
         ({"Name": "a", "virtual": "true", "Manufacturer": "VMware, Inc."}, "VMware"),
+        # The hardware beats a CMDB flag, which is often wrong.
+        ({"Name": "a", "virtual": "false", "Model": "VMware Virtual Platform"}, "VMware"),
+        ({"Name": "a", "virtual": "true", "Model": "PowerEdge R640"}, "physical"),
+        # Contradictory hardware says nothing; the flag decides.
+        (
+            {
+                "Name": "a",
+                "virtual": "false",
+                "Manufacturer": "VMware, Inc.",
+                "Model": "PowerEdge R740",
+            },
+            "physical",
+        ),
     ],
 )
 def test_evidence_is_recorded_as_the_platform(row: dict[str, str], expected: str) -> None:
@@ -115,6 +128,7 @@ def test_a_physical_dell_is_never_virtual() -> None:
     row = {"Name": "a", "Class": "Server", "Manufacturer": "Dell Inc.", "Model": "PowerEdge R640"}
     assert asset_type(row) is AssetType.SERVER
     assert asset_type({**row, "virtual": "false"}) is AssetType.SERVER
+    assert asset_type({**row, "virtual": "true"}) is AssetType.SERVER  # the hardware wins
     assert asset_type({"Name": "a", "IsPhysical": "1"}) is AssetType.SERVER
 
 
@@ -144,4 +158,7 @@ def test_hardware_evidence_negatives() -> None:
     assert hardware_evidence("HPE", "ProLiant DL380 Gen10") == "physical"
     assert hardware_evidence("Lenovo", "ThinkSystem SR650") == "physical"
     assert hardware_evidence(None, None) is None
+    assert hardware_evidence("VMware, Inc.", "PowerEdge R740") is None
+    assert hardware_evidence(None, None, "VMware-42 1a 6f 3b") == "VMware"
+    assert hardware_evidence("Dell Inc.", "PowerEdge R740", "CZJ1234") == "physical"
     assert hardware_evidence("Contoso", "Model 9") is None

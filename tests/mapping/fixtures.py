@@ -480,8 +480,16 @@ def _servicenow_rows(rng: random.Random, raw: bool) -> list[dict[str, str]]:
                 "used_for_env": used_for.lower(),
             }
         )
-        if rows[-1]["class"] == "ESX Server":  # a hypervisor host is a physical machine
-            rows[-1]["virtual"] = "false"
+        row = rows[-1]
+        if row["class"] in ("ESX Server", "cmdb_ci_esx_server"):  # a hypervisor host
+            row["virtual"] = "false"
+        # Coherent hardware: a VM reports VMware's, a physical server its vendor's.
+        if row["virtual"] == "true":
+            row["manufacturer"], row["model"] = "VMware, Inc.", "VMware Virtual Platform"
+        else:
+            if row["model"] == "VMware Virtual Platform":
+                row["manufacturer"], row["model"] = "Dell Inc.", "PowerEdge R740"
+            row["serial"] = f"CZJ{row['asset_tag'][1:]}"
     return rows
 
 

@@ -17,8 +17,9 @@ Columns are recognised by their header (case and punctuation folded), whether ma
 not, and read from the raw row; the hardware from the cleansed ``manufacturer`` and
 ``model``. The result is recorded as ``virtualization_platform`` (``VMware``,
 ``Hyper-V``…, ``virtual`` when the platform is unknown, ``physical``) unless a column
-mapped to that field already gave it. Evidence of a platform beats a bare flag; a flag
-that says physical beats hardware hints (an export's own statement wins).
+mapped to that field already gave it. The hardware decides first (a CMDB's ``virtual``
+flag is often wrong, ``VMware Virtual Platform`` never is), then what the export states
+in its flag, kind and hypervisor columns, then what its VM ids imply.
 """
 
 from __future__ import annotations
@@ -188,15 +189,38 @@ def platform_word(value: str) -> str | None:
     return None
 
 
-def hardware_evidence(manufacturer: object, model: object) -> str | None:
-    """What the reported hardware says: a platform, ``VIRTUAL``, ``PHYSICAL`` or ``None``."""
-    vendor = " ".join(v for v in (manufacturer, model) if isinstance(v, str)).strip()
-    if not vendor:
+#: A VMware guest's SMBIOS serial number (``VMware-42 1a 6f …``).
+_VMWARE_SERIAL: Final = re.compile(r"^vmware-[0-9a-f]{2}\s", re.IGNORECASE)
+
+
+def hardware_evidence(manufacturer: object, model: object, serial: object = None) -> str | None:
+    """What the reported hardware says: a platform, ``VIRTUAL``, ``PHYSICAL`` or ``None``.
+
+    The model decides (``VMware Virtual Platform``, ``PowerEdge R740``); the manufacturer
+    alone only when the model is empty or agrees; a VMware serial number says VMware. A
+    manufacturer and a model that contradict each other say nothing.
+    """
+    if isinstance(serial, str) and _VMWARE_SERIAL.match(serial):
+        return "VMware"
+    make = manufacturer if isinstance(manufacturer, str) else ""
+    kind = model if isinstance(model, str) else ""
+    if not (make or kind):
         return None
+    found_model = _hardware(kind) if kind else None
+    found_make = _hardware(make) if make else None
+    if None not in (found_model, found_make) and (found_make == PHYSICAL) != (
+        found_model == PHYSICAL
+    ):
+        return None  # "VMware, Inc." with "PowerEdge R740": contradictory
+    # Together they may name the platform ("Microsoft Corporation" "Virtual Machine").
+    return _hardware(f"{make} {kind}")
+
+
+def _hardware(text: str) -> str | None:
     for pattern, platform in _VIRTUAL_HARDWARE:
-        if pattern.search(vendor):
+        if pattern.search(text):
             return platform
-    if _PHYSICAL_HARDWARE.search(vendor):
+    if _PHYSICAL_HARDWARE.search(text):
         return PHYSICAL
     return None
 
@@ -233,14 +257,14 @@ def derive_virtualization(
         finding = _from_column(column, value)
         if finding is not None:
             (implied if column.kind == "vm_id" else stated).append(finding)
-    result = _combine(stated) or _combine(implied)
-    if result == PHYSICAL:
-        data["virtualization_platform"] = PHYSICAL
-        return
-    hardware = hardware_evidence(data.get("manufacturer"), data.get("model"))
-    if result is None:
-        result = hardware
-    elif result == VIRTUAL and hardware not in (None, VIRTUAL, PHYSICAL):
-        result = hardware  # the flag says virtual, the hardware says which platform
+    # The guest's own hardware is the surest sign (a CMDB's virtual flag is often wrong);
+    # then what the export states; then what its ids imply.
+    hardware = hardware_evidence(
+        data.get("manufacturer"), data.get("model"), data.get("serial_number")
+    )
+    result = hardware or _combine(stated) or _combine(implied)
+    if result == VIRTUAL:
+        # A flag says virtual: a hypervisor id may say which platform.
+        result = _combine(implied) or VIRTUAL
     if result is not None:
         data["virtualization_platform"] = result
