@@ -1,10 +1,11 @@
 """Running one phase of a flow: the body of every phase job.
 
-A phase job takes ids only. It locks the flow row, checks that this phase is the one to
-run (a duplicate or late job finds it done and does nothing), runs the phase's handler,
-and records the outcome together with the job for the next phase. Handlers are
-idempotent, so a job retried after a crash re-runs its phase from its last commit and
-ends with the same result as an uninterrupted run.
+A phase job takes ids only. It holds the flow lock for the whole phase (see
+``flows.lock``: a second execution of the flow, anywhere, waits for it), checks that this
+phase is the one to run (a duplicate or late job finds it done and does nothing), runs
+the phase's handler, and records the outcome together with the job for the next phase.
+Handlers are idempotent, so a job retried after a crash re-runs its phase from its last
+commit and ends with the same result as an uninterrupted run.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from discovery.core.database import unit_of_work
 from discovery.core.settings import Settings
 from discovery.flows import service
+from discovery.flows.lock import holding_flow_lock
 from discovery.flows.models import DiscoveryFlow, FlowStatus, Phase
 from discovery.flows.queue import enqueue_phase
 
@@ -111,6 +113,18 @@ async def _record_failure(
 async def execute_phase(
     factory: async_sessionmaker[AsyncSession],
     settings: Settings,
+    database_url: str,
+    discovery_flow_id: uuid.UUID,
+    phase: Phase,
+) -> None:
+    """Run ``phase`` of the flow once, holding the flow lock from start to finish."""
+    async with holding_flow_lock(database_url, discovery_flow_id):
+        await _execute_locked(factory, settings, discovery_flow_id, phase)
+
+
+async def _execute_locked(
+    factory: async_sessionmaker[AsyncSession],
+    settings: Settings,
     discovery_flow_id: uuid.UUID,
     phase: Phase,
 ) -> None:
@@ -154,6 +168,11 @@ async def execute_phase(
         flow = await service.load_flow(session, discovery_flow_id, for_update=True)
         if FlowStatus(flow.status) != FlowStatus.RUNNING:
             logger.info("flow %s became %s during %s", flow.id, flow.status, phase)
+            return
+        if getattr(flow, service.COMPLETED_FLAG[phase]) or flow.current_phase != phase.value:
+            # Only if the lock was lost mid-phase (its connection cut) and another
+            # execution finished first: a phase completes, and queues its successor, once.
+            logger.warning("flow %s: %s was completed by another execution", flow.id, phase)
             return
         following = await service.complete_phase(
             session,

@@ -123,7 +123,10 @@ async def load_raw_rows(
 
     Runs in the caller's transaction: on an error the caller rolls back and records the
     failure (see :func:`mark_failed`). Already-completed imports are left as they are.
+    The rows are written at most once: the import's row stays locked until the caller
+    commits, so a concurrent load of the same import waits, then finds it completed.
     """
+    await session.refresh(data_import, with_for_update=True)
     if data_import.status == ImportStatus.COMPLETED.value:
         return ImportResult(ok=True, rows=data_import.total_rows)
     if not data_import.stored_file_path:

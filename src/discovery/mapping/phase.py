@@ -19,7 +19,8 @@ async def run_field_mapping(context: PhaseContext) -> PhaseOutcome:
     if context.data_import_id is None:
         raise PhaseError("the flow has no import")
     async with unit_of_work(context.factory) as session:
-        data_import = await session.get(DataImport, context.data_import_id)
+        # Locked until commit: two runs of the phase replace the suggestions in turn.
+        data_import = await session.get(DataImport, context.data_import_id, with_for_update=True)
         if data_import is None:
             raise PhaseError("the flow's import no longer exists")
         headers = list(data_import.read_details.get("headers", []))
