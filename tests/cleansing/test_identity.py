@@ -96,3 +96,10 @@ def test_helpers() -> None:
     assert hostname_of("Web01.corp") == "web01"
     assert hostname_of("Payroll SaaS") is None
     assert hostname_of("4711") is None
+
+
+def test_a_bare_host_name_in_the_fqdn_column_is_the_host_name() -> None:
+    result = compile_cleanser(CMDB)({"Name": "ber-mon13 - IIS frontend", "FQDN": "BER-MON13"})
+    assert result.data["hostname"] == "ber-mon13"
+    assert "fqdn" not in result.data
+    assert [e.field for e in result.errors] == ["fqdn"]

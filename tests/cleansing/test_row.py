@@ -163,12 +163,14 @@ def test_hostname_holding_an_ip_does_not_fill_ip_address() -> None:
     assert result.errors == [FieldError("hostname", "10.1.2.3", "an IP address, not a host name")]
 
 
-def test_a_bare_name_in_the_fqdn_column_is_an_error_and_nothing_else() -> None:
+def test_a_bare_name_in_the_fqdn_column_is_an_error_and_the_host_name() -> None:
+    # Issue 11: "An FQDN column gives no hostname" was a defect; a bare name there is
+    # still no FQDN (the error says so), but it is the machine's host name.
     cleanse = compile_cleanser([FieldMapping("FQDN", "fqdn")])
     result = cleanse({"FQDN": "WEB01"})
-    assert result.data == {}
+    assert result.data == {"hostname": "web01"}
     assert result.errors == [FieldError("fqdn", "WEB01", "not a fully-qualified name")]
-    assert not result.is_valid
+    assert result.is_valid
 
 
 def test_unit_from_the_mapping_and_from_the_value_suffix() -> None:

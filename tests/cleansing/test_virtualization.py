@@ -38,6 +38,8 @@ def asset_type(row: dict[str, str], detected: str | None = None) -> AssetType:
         ({"Name": "a", "VMware.MoRefId": "vm-1042"}, "VMware"),  # AWS import template
         ({"Name": "a", "VMware.VCenterId": "7f1c"}, "VMware"),
         ({"Name": "a", "VM UUID": "4210c0a4-5f4e"}, "VMware"),
+        ({"Name": "a", "Virtual Machine ID": "50110631-26d8"}, "virtual"),  # Azure Migrate
+        ({"Name": "a", "virtual": "true", "VM UUID": "4210c0a4"}, "VMware"),
         ({"Name": "a", "Server type": "Virtual"}, "virtual"),
         ({"Name": "a", "Server type": "Physical"}, "physical"),
         ({"Name": "a", "Hypervisor": "Microsoft Hyper-V 2019"}, "Hyper-V"),
@@ -82,6 +84,7 @@ def test_evidence_is_recorded_as_the_platform(row: dict[str, str], expected: str
         {"Name": "a", "Server type": "Web server"},  # says nothing about virtualisation
         {"Name": "a", "virtual": "maybe"},
         {"Name": "a", "IsPhysical": ""},
+        {"Name": "a", "Virtual Machine ID": ""},  # Azure Migrate: empty for physical servers
         {"Name": "a", "Manufacturer": "Acme"},
         {"Name": "a", "Notes": "virtual"},  # not a column that says so
     ],

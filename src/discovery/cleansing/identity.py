@@ -14,8 +14,9 @@ cleansed each missing one is derived, in this order of trust:
    but not ``Payroll SaaS``, an IP address or a number), except on rows that say they
    are applications.
 
-Only values that pass validation are used: a rejected host name derives nothing. ``name``
-itself keeps its case.
+Only values that pass validation are used: a rejected host name derives nothing. One
+exception: a bare host name in an FQDN column (``ber-mon13``) is rejected as an FQDN,
+with the error, and kept as the host name it is. ``name`` itself keeps its case.
 """
 
 from __future__ import annotations
@@ -66,6 +67,7 @@ def derive_identity(
     row: Mapping[str, object],
     hostname_sources: Sequence[str],
     rejected: Collection[str] = (),
+    fqdn_sources: Sequence[str] = (),
 ) -> None:
     """Fill ``hostname`` and ``fqdn`` of a cleansed row where the mapped columns did not.
 
@@ -80,8 +82,16 @@ def derive_identity(
         if fqdn is not None:
             data["fqdn"] = fqdn
     fqdn_value = data.get("fqdn")
-    if "hostname" not in data and "hostname" not in rejected and isinstance(fqdn_value, str):
-        data["hostname"] = fqdn_value.split(".", 1)[0]
+    if "hostname" not in data and "hostname" not in rejected:
+        if isinstance(fqdn_value, str):
+            data["hostname"] = fqdn_value.split(".", 1)[0]
+        elif "fqdn" in rejected:
+            # A bare host name in the FQDN column (RVTools' "DNS Name" of a machine without
+            # a domain): not an FQDN, and the error says so, but it is the host name.
+            raw_fqdn = _first_raw(row, fqdn_sources)
+            host = hostname_of(raw_fqdn) if raw_fqdn and "." not in raw_fqdn else None
+            if host is not None:
+                data["hostname"] = host
     name = data.get("name")
     if (
         ("hostname" in data and "fqdn" in data)

@@ -82,13 +82,15 @@ def compile_cleanser(
     other values are converted with ``str()``.
     """
     plan = _plan(mappings)
-    identifying = tuple(f for f in IDENTIFYING_FIELDS if any(step[1] == f for step in plan))
+    # Derivation may add a host name or FQDN that no column is mapped to.
+    identifying = IDENTIFYING_FIELDS
     nulls = NULL_SPELLINGS
     extra_strip = STRIP_CHARS
     missing = _MISSING
     memo_size = MEMO_SIZE
     text, skip_if_set, as_list = _TEXT, _SKIP_IF_SET, _LIST
     hostname_sources = tuple(step[0] for step in plan if step[1] == "hostname")
+    fqdn_sources = tuple(step[0] for step in plan if step[1] == "fqdn")
     type_sources = tuple(step[0] for step in plan if step[1] == "asset_type")
     fixed_evidence = evidence_columns(columns, type_sources) if columns is not None else None
     evidence_by_keys: dict[tuple[str, ...], tuple[EvidenceColumn, ...]] = {}
@@ -138,7 +140,13 @@ def compile_cleanser(
                 earlier: list[str] | None = data.get(target)  # type: ignore[assignment]
                 result = list(dict.fromkeys(earlier + items)) if earlier else list(items)
             data[target] = result
-        derive_identity(data, row, hostname_sources, [e.field for e in errors] if errors else ())
+        derive_identity(
+            data,
+            row,
+            hostname_sources,
+            [e.field for e in errors] if errors else (),
+            fqdn_sources,
+        )
         evidence = fixed_evidence
         if evidence is None:  # no headers given: the row's own keys (JSON rows may differ)
             keys = tuple(row)

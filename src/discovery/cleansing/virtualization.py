@@ -82,6 +82,15 @@ _COLUMNS: Final[dict[str, tuple[Kind, str | None]]] = {
         )
     },
     **{key: ("vm_id", "Hyper-V") for key in ("hyper v vm id", "hyperv vm id")},
+    # A hypervisor's id of the machine, platform unknown (Azure Migrate's import template
+    # has "Virtual Machine ID" and "Virtual Machine Manager ID", empty for physical servers).
+    **{
+        key: ("vm_id", None)
+        for key in (
+            "vm id", "virtual machine id", "virtual machine manager id", "vm manager id",
+            "vmm id", "vmm server id", "hypervisor id", "vm guid",
+        )
+    },
 }  # fmt: skip
 
 _TRUE: Final = frozenset({"true", "yes", "y", "1", "t", "x", "on", "ja", "oui", "si", "sí"})
@@ -159,7 +168,7 @@ def _flag(value: str) -> bool | None:
 def _from_column(column: EvidenceColumn, value: str) -> str | None:
     """``VIRTUAL``, ``PHYSICAL``, a platform name, or ``None`` for no evidence."""
     if column.kind == "vm_id":
-        return column.platform
+        return column.platform or VIRTUAL
     if column.kind in ("virtual_flag", "physical_flag"):
         flag = _flag(value)
         if flag is None:
@@ -265,6 +274,6 @@ def derive_virtualization(
     result = hardware or _combine(stated) or _combine(implied)
     if result == VIRTUAL:
         # A flag says virtual: a hypervisor id may say which platform.
-        result = _combine(implied) or VIRTUAL
+        result = next((f for f in implied if f != VIRTUAL), VIRTUAL)
     if result is not None:
         data["virtualization_platform"] = result
