@@ -357,3 +357,20 @@ def test_unhashable_cell_values_do_not_crash_the_memo() -> None:
     assert result.data["cluster"] == "{'k': 1}"  # converted with str()
     tags = result.data["tags"]
     assert isinstance(tags, list) and all(isinstance(tag, str) for tag in tags)
+
+
+def test_cores_per_socket_times_the_sockets_are_the_total() -> None:
+    # ServiceNow: cpu_count is the number of CPUs, cpu_core_count the cores of each.
+    cleanse = compile_cleanser(
+        [
+            FieldMapping("name", "name"),
+            FieldMapping("cpu_count", "cpu_sockets"),
+            FieldMapping("cpu_core_count", "cpu_cores", unit="per socket"),
+        ]
+    )
+    assert cleanse({"name": "a", "cpu_count": "2", "cpu_core_count": "8"}).data["cpu_cores"] == 16
+    # Without a socket count the per-socket figure is all there is.
+    assert cleanse({"name": "a", "cpu_core_count": "8"}).data["cpu_cores"] == 8
+    # Without the unit the column is the total.
+    plain = compile_cleanser([FieldMapping("c", "cpu_cores"), FieldMapping("s", "cpu_sockets")])
+    assert plain({"c": "8", "s": "2"}).data["cpu_cores"] == 8

@@ -34,6 +34,9 @@ MEMO_SIZE: Final = 2048
 
 _MISSING: Final = object()
 
+#: The unit of a ``cpu_cores`` mapping whose column counts the cores of one socket.
+PER_SOCKET: Final = "per socket"
+
 _Step = tuple[str, str, Normalizer, int, "dict[str, object] | None"]
 
 
@@ -90,6 +93,10 @@ def compile_cleanser(
     memo_size = MEMO_SIZE
     text, skip_if_set, as_list = _TEXT, _SKIP_IF_SET, _LIST
     hostname_sources = tuple(step[0] for step in plan if step[1] == "hostname")
+    # A core count "per socket" (ServiceNow's cpu_core_count) times the sockets is the total.
+    per_socket = any(
+        m.target_field == "cpu_cores" and (m.unit or "").lower() == PER_SOCKET for m in mappings
+    )
     fqdn_sources = tuple(step[0] for step in plan if step[1] == "fqdn")
     type_sources = tuple(step[0] for step in plan if step[1] == "asset_type")
     fixed_evidence = evidence_columns(columns, type_sources) if columns is not None else None
@@ -140,6 +147,8 @@ def compile_cleanser(
                 earlier: list[str] | None = data.get(target)  # type: ignore[assignment]
                 result = list(dict.fromkeys(earlier + items)) if earlier else list(items)
             data[target] = result
+        if per_socket and "cpu_cores" in data and "cpu_sockets" in data:
+            data["cpu_cores"] = data["cpu_cores"] * data["cpu_sockets"]  # type: ignore[operator]
         derive_identity(
             data,
             row,
