@@ -18,7 +18,6 @@ from discovery.tenancy.service import NotFoundError, TenancyError
 from discovery.web import security
 from discovery.web.deps import (
     NO_ACCESS,
-    CsrfChecked,
     LoginRequiredError,
     Page,
     TenantRequiredError,
@@ -28,6 +27,7 @@ from discovery.web.deps import (
     web_principal,
 )
 from discovery.web.deps import redirect as go
+from discovery.web.forms import CsrfChecked, read_form
 from discovery.web.models import UserTenantPreference
 from discovery.web.service import save_tenant_choice
 
@@ -66,7 +66,7 @@ async def login_page(
 async def login(
     request: Request, session: SessionDep, key: SigningKeyDep, settings: SettingsDep
 ) -> Response:
-    form = await request.form()
+    form = await read_form(request)
     email = str(form.get("email") or "").strip()
     password = str(form.get("password") or "")
     target = _safe_next(str(form.get("next") or "/"))
@@ -137,7 +137,7 @@ async def tenant_page(request: Request, session: SessionDep, principal: WebPrinc
 
 @router.post("/tenant", dependencies=[CsrfChecked])
 async def choose_tenant(request: Request, session: SessionDep, principal: WebPrincipal) -> Response:
-    form = await request.form()
+    form = await read_form(request)
     value = str(form.get("tenant") or "")
     client_text, _, engagement_text = value.partition(":")
     try:
@@ -182,7 +182,7 @@ async def create_tenant(request: Request, session: SessionDep, principal: WebPri
             error="Only a platform admin can create client accounts and engagements.",
             status_code=403,
         )
-    form = await request.form()
+    form = await read_form(request)
     client_name = str(form.get("client_name") or "")
     engagement_name = str(form.get("engagement_name") or "")
     if not client_name.strip() or not engagement_name.strip():
