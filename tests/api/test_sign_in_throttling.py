@@ -201,3 +201,30 @@ def test_the_lockout_settings_are_validated(tmp_path: Path) -> None:
         )
     with pytest.raises(SettingsError, match="DISCOVERY_SIGN_IN_FAILURES_PER_ACCOUNT"):
         load_settings(data_dir=tmp_path, sign_in_failures_per_account=0)
+
+
+class CountedBody:
+    """A JSON body that would be 2 GiB, counting how much of it was produced."""
+
+    def __init__(self) -> None:
+        self.consumed = 0
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        yield b'{"email": "a@example.com", "password": "'
+        while self.consumed < 2 * 1024**3:
+            self.consumed += 64 * 1024
+            yield b"x" * (64 * 1024)
+
+
+@pytest.mark.parametrize("announced", [True, False])
+async def test_an_oversized_api_sign_in_body_is_413_unread(app: FastAPI, announced: bool) -> None:
+    body = CountedBody()
+    headers = {"Content-Type": "application/json"}
+    if announced:
+        headers["Content-Length"] = str(2 * 1024**3)
+    async with from_address(app) as client:
+        response = await client.post(LOGIN, content=body, headers=headers)
+    assert response.status_code == 413, response.text
+    assert response.json()["error"]["code"] == "payload_too_large"
+    assert "larger than the limit of 64 KiB" in response.json()["error"]["message"]
+    assert body.consumed <= (0 if announced else 64 * 1024 + 64 * 1024)

@@ -33,8 +33,12 @@ from discovery.tenancy.models import ClientAccount, ClientAccountMembership, Eng
 
 router = APIRouter(prefix="/auth", tags=["auth"], responses=documented(401, 422))
 
+# Sign-in is open to anyone: its body is bounded before it is read, as the web sign-in
+# form's is (see discovery.api.body_limit).
+LOGIN_BODY_BYTES = 64 * 1024
 
-@router.post("/login", response_model=AccessTokenOut, responses=documented(429))
+
+@router.post("/login", response_model=AccessTokenOut, responses=documented(413, 429))
 async def login(
     body: LoginRequest,
     request: Request,
