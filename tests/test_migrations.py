@@ -35,6 +35,8 @@ EXPECTED_TABLES = {
     "asset_imports",
     "api_tokens",
     "user_tenant_preferences",
+    "revoked_access_tokens",
+    "sign_in_failures",
 }
 
 JOB_QUEUE_TABLES = {

@@ -132,10 +132,15 @@ async def test_missing_malformed_forged_and_expired_tokens_are_401(
     )
     unknown_user = jwt.encode(
         {"sub": str(uuid.uuid4()), "iss": "discovery", "iat": now,
-         "exp": now + timedelta(hours=1)},
+         "exp": now + timedelta(hours=1), "jti": uuid.uuid4().hex},
         SECRET,
         algorithm="HS256",
     )  # fmt: skip
+    no_id = jwt.encode(  # every access token carries its id, which signing out revokes
+        {"sub": user_id, "iss": "discovery", "iat": now, "exp": now + timedelta(hours=1)},
+        SECRET,
+        algorithm="HS256",
+    )
     _assert_401(await client.get(ME), "authentication required")
     _assert_401(await client.get(ME, headers={"Authorization": "Basic dXNlcjpwdw=="}), "Bearer")
     _assert_401(await client.get(ME, headers={"Authorization": "Bearer"}), "Bearer")
@@ -144,6 +149,7 @@ async def test_missing_malformed_forged_and_expired_tokens_are_401(
     _assert_401(await client.get(ME, headers=_bearer(forged)), "not valid")
     _assert_401(await client.get(ME, headers=_bearer(no_subject)), "not valid")
     _assert_401(await client.get(ME, headers=_bearer(unknown_user)), "no longer exists")
+    _assert_401(await client.get(ME, headers=_bearer(no_id)), "not valid")
     _assert_401(await client.get(ME, headers=_bearer(API_TOKEN_PREFIX + "x" * 43)), "not valid")
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from discovery.assets.models import Asset
 from discovery.auth.service import create_api_token
-from tests.api.conftest import Account, create_account, create_platform_admin
+from tests.api.conftest import Account, create_account, create_platform_admin, token_for
 from tests.flow_helpers import TenantIds, in_transaction, run_file, settings_for
 from tests.inventory_files import write_servers_csv
 
@@ -179,6 +179,15 @@ def _body_for(method: str, path: str) -> dict[str, object]:
     return {}
 
 
+def _caller(account: Account, path: str, tenant: Account | None = None) -> dict[str, str]:
+    """The admin's headers; signing out ends the session it is called with, so each
+    call of it gets a session of its own."""
+    headers = account.headers("admin", tenant=tenant)
+    if path.endswith("/auth/logout"):
+        headers["Authorization"] = f"Bearer {token_for(account.members['admin'].user_id)}"
+    return headers
+
+
 async def test_every_route_as_another_tenant_returns_no_tenant_data(
     app: FastAPI,
     client: httpx.AsyncClient,
@@ -195,10 +204,10 @@ async def test_every_route_as_another_tenant_returns_no_tenant_data(
         url = _fill(path, victim.ids)
         body = _body_for(method, path)
         as_victim = await client.request(
-            method, url, headers=other_account.headers("admin", tenant=victim.account), **body
+            method, url, headers=_caller(other_account, path, victim.account), **body
         )
         own_headers = await client.request(
-            method, url, headers=other_account.headers("admin"), **body
+            method, url, headers=_caller(other_account, path), **body
         )
         for response in (as_victim, own_headers):
             for secret in [*victim.secrets, *victim.ids.values()]:

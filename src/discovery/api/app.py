@@ -13,10 +13,12 @@ from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from discovery import __version__
+from discovery.api.body_limit import BodyLimitMiddleware
 from discovery.api.deps import CLIENT_HEADER, ENGAGEMENT_HEADER
 from discovery.api.errors import install_error_handlers
 from discovery.api.middleware import REQUEST_ID_HEADER, RequestIdMiddleware
 from discovery.assets.router import router as assets_router
+from discovery.auth.router import LOGIN_BODY_BYTES
 from discovery.auth.router import router as auth_router
 from discovery.core.database import create_engine, create_session_factory
 from discovery.core.migrations import head_revision
@@ -92,6 +94,7 @@ def create_app(settings: Settings, database_url: str) -> FastAPI:
             ],
             expose_headers=[REQUEST_ID_HEADER],
         )
+    app.add_middleware(BodyLimitMiddleware, limits={f"{API_PREFIX}/auth/login": LOGIN_BODY_BYTES})
     app.add_middleware(RequestIdMiddleware)
     app.include_router(api_router())
     install_web(app)

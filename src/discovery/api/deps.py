@@ -53,6 +53,12 @@ def get_signing_key(request: Request) -> str:
     return key
 
 
+def client_address(request: Request) -> str:
+    """The caller's address as the server sees it (behind a proxy, uvicorn's
+    ``--forwarded-allow-ips`` decides whether ``X-Forwarded-For`` is believed)."""
+    return request.client.host if request.client else "unknown"
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SigningKeyDep = Annotated[str, Depends(get_signing_key)]
 FactoryDep = Annotated[async_sessionmaker[AsyncSession], Depends(get_session_factory)]
@@ -65,10 +71,13 @@ async def db_session(factory: FactoryDep) -> AsyncIterator[AsyncSession]:
 
 SessionDep = Annotated[AsyncSession, Depends(db_session, scope="function")]
 
-_bearer = HTTPBearer(
+bearer = HTTPBearer(
     auto_error=False,
     description="An access token from POST /api/v1/auth/login, or an API token (dft_…).",
 )
+
+
+BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 
 
 def _unauthorized(message: str) -> ApiError:
@@ -79,7 +88,7 @@ async def current_principal(
     request: Request,
     session: SessionDep,
     key: SigningKeyDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    credentials: BearerDep,
 ) -> Principal:
     if credentials is None:
         if request.headers.get("Authorization"):

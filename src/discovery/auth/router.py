@@ -1,14 +1,21 @@
-"""``/api/v1/auth``: log in, who am I, personal API tokens."""
+"""``/api/v1/auth``: log in (throttled), log out, who am I, personal API tokens."""
 
 from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request, Response
 from sqlalchemy import select
 
-from discovery.api.deps import PrincipalDep, SessionDep, SettingsDep, SigningKeyDep
-from discovery.api.errors import documented
+from discovery.api.deps import (
+    BearerDep,
+    PrincipalDep,
+    SessionDep,
+    SettingsDep,
+    SigningKeyDep,
+    client_address,
+)
+from discovery.api.errors import BEARER_CHALLENGE, ApiError, documented, error_response
 from discovery.auth import service
 from discovery.auth.schemas import (
     AccessTokenOut,
@@ -20,20 +27,61 @@ from discovery.auth.schemas import (
     MembershipOut,
     MeOut,
 )
+from discovery.auth.throttle import SignInPolicy
 from discovery.auth.tokens import issue_access_token
 from discovery.tenancy.models import ClientAccount, ClientAccountMembership, Engagement, User
 
 router = APIRouter(prefix="/auth", tags=["auth"], responses=documented(401, 422))
 
+# Sign-in is open to anyone: its body is bounded before it is read, as the web sign-in
+# form's is (see discovery.api.body_limit).
+LOGIN_BODY_BYTES = 64 * 1024
 
-@router.post("/login", response_model=AccessTokenOut)
+
+@router.post("/login", response_model=AccessTokenOut, responses=documented(413, 429))
 async def login(
-    body: LoginRequest, session: SessionDep, settings: SettingsDep, key: SigningKeyDep
-) -> AccessTokenOut:
-    """Exchange an e-mail and password for an access token (a JWT)."""
-    user = await service.login(session, body.email, body.password)
+    body: LoginRequest,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    key: SigningKeyDep,
+) -> AccessTokenOut | Response:
+    """Exchange an e-mail and password for an access token (a JWT).
+
+    Throttled per account and per client address: after too many failures, 429 with
+    ``Retry-After`` until the lockout ends.
+    """
+    # Refusals are answered, not raised, so that the failure they counted is committed.
+    try:
+        user = await service.sign_in(
+            session, body.email, body.password, client_address(request), SignInPolicy.of(settings)
+        )
+    except service.SignInLockedError as exc:
+        return error_response(429, str(exc), headers={"Retry-After": str(exc.retry_after)})
+    except service.AuthenticationError as exc:
+        return error_response(401, str(exc), headers=BEARER_CHALLENGE)
     issued = issue_access_token(user.id, key, settings.token_expiry_minutes)
     return AccessTokenOut(access_token=issued.token, expires_in=issued.expires_in)
+
+
+@router.post("/logout", status_code=204, responses=documented(400))
+async def logout(
+    principal: PrincipalDep,
+    session: SessionDep,
+    key: SigningKeyDep,
+    credentials: BearerDep,
+) -> Response:
+    """End the session of the presented access token: it is refused from now on. Other
+    sessions and personal API tokens are not affected (revoke those with DELETE
+    /auth/tokens/{id})."""
+    if principal.api_token_id is not None or credentials is None:
+        raise ApiError(
+            400,
+            "this is a personal API token, not a session: revoke it with "
+            "DELETE /api/v1/auth/tokens/{id}",
+        )
+    await service.end_session(session, credentials.credentials, key)
+    return Response(status_code=204)
 
 
 @router.get("/me", response_model=MeOut)

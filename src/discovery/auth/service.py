@@ -1,17 +1,26 @@
-"""Logins, bearer tokens and personal API tokens. Functions flush; the caller commits."""
+"""Logins (throttled), sign-out, bearer tokens and personal API tokens.
+
+Functions flush; the caller commits. A refused sign-in has still counted its failure:
+the caller answers it (rather than raising through its unit of work) so that the count
+is committed.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from discovery.auth.models import ApiToken
+from discovery.auth import throttle
+from discovery.auth.models import ApiToken, RevokedAccessToken, ThrottleScope
+from discovery.auth.throttle import Key, SignInPolicy
 from discovery.auth.tokens import (
     SHOWN_PREFIX_LENGTH,
     InvalidTokenError,
@@ -27,9 +36,23 @@ from discovery.tenancy.service import TenancyError, normalise_email
 # Recording every use of an API token would write on every request; once a minute is enough.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
+# One line per failed or refused sign-in: who was tried, from where, and the counts.
+audit = logging.getLogger("discovery.auth.audit")
+
 
 class AuthenticationError(Exception):
     """Who is calling cannot be established; the message is safe to show."""
+
+
+class SignInLockedError(Exception):
+    """Too many failed sign-ins for this account or from this address; try later."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(
+            f"too many failed sign-ins; try again in {retry_after} "
+            f"second{'s' if retry_after != 1 else ''}"
+        )
+        self.retry_after = retry_after
 
 
 class ApiTokenNotFoundError(LookupError):
@@ -72,6 +95,68 @@ async def login(session: AsyncSession, email: str, password: str) -> User:
     return user
 
 
+def _account_subject(email: str) -> str:
+    try:
+        return normalise_email(email)
+    except TenancyError:
+        return email.strip().lower()
+
+
+async def sign_in(
+    session: AsyncSession, email: str, password: str, address: str, policy: SignInPolicy
+) -> User:
+    """:func:`login`, throttled per account and per client address.
+
+    Raises :class:`SignInLockedError` while either is locked out (without checking the
+    password, known e-mail or not), :class:`AuthenticationError` for a wrong e-mail or
+    password (after counting it). A success forgets the account's failures; the
+    address's stay, so signing in to one's own account does not license guessing others.
+    """
+    account = Key.of(ThrottleScope.ACCOUNT, _account_subject(email))
+    origin = Key.of(ThrottleScope.ADDRESS, address)
+    locked = await throttle.locked_for(session, [account, origin])
+    if locked is not None:
+        audit.warning(
+            "sign-in refused: account %r from %s is locked out for %d s more",
+            account.subject, address, locked,
+        )  # fmt: skip
+        raise SignInLockedError(locked)
+    try:
+        user = await login(session, email, password)
+    except AuthenticationError:
+        await throttle.purge_forgotten(session, policy)
+        account_failures = await throttle.record_failure(session, account, policy)
+        address_failures = await throttle.record_failure(session, origin, policy)
+        audit.warning(
+            "sign-in failed: account %r from %s (%d recent failures for the account, "
+            "%d from the address)",
+            account.subject, address, account_failures, address_failures,
+        )  # fmt: skip
+        raise
+    await throttle.forget(session, account)
+    return user
+
+
+async def end_session(session: AsyncSession, token: str, key: str) -> bool:
+    """Sign out: revoke this access token until it expires; False when it is not a
+    valid access token (nothing to revoke). Revoked tokens past expiry are purged."""
+    if is_api_token(token):
+        return False
+    try:
+        claims = read_access_token(token, key)
+    except InvalidTokenError:
+        return False
+    await session.execute(
+        insert(RevokedAccessToken)
+        .values(jti=claims.token_id, expires_at=claims.expires_at)
+        .on_conflict_do_nothing(index_elements=[RevokedAccessToken.jti])
+    )
+    await session.execute(
+        delete(RevokedAccessToken).where(RevokedAccessToken.expires_at < func.now())
+    )
+    return True
+
+
 async def _active_user(session: AsyncSession, user_id: uuid.UUID) -> User:
     user = await session.get(User, user_id)
     if user is None or not user.is_active:
@@ -83,10 +168,12 @@ async def authenticate(session: AsyncSession, token: str, key: str) -> Principal
     """The caller a bearer token stands for: an API token (``dft_…``) or an access token."""
     if not is_api_token(token):
         try:
-            user_id = read_access_token(token, key)
+            claims = read_access_token(token, key)
         except InvalidTokenError as exc:
             raise AuthenticationError(str(exc)) from None
-        return Principal.of(await _active_user(session, user_id))
+        if await session.get(RevokedAccessToken, claims.token_id) is not None:
+            raise AuthenticationError("the access token has been revoked (signed out)")
+        return Principal.of(await _active_user(session, claims.user_id))
     record = await session.scalar(
         select(ApiToken).where(ApiToken.token_hash == hash_api_token(token))
     )

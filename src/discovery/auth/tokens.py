@@ -1,7 +1,8 @@
 """The two kinds of bearer token, as pure functions.
 
 - *Access tokens* come from a login: JWTs (HS256, signed with the service's secret) that
-  carry the user id and expire after ``DISCOVERY_TOKEN_EXPIRY_MINUTES``.
+  carry the user id and an id of their own (``jti``, which signing out revokes) and
+  expire after ``DISCOVERY_TOKEN_EXPIRY_MINUTES``.
 - *API tokens* are for scripts: ``dft_`` followed by 32 random bytes (URL-safe base64).
   The secret is shown once; only its SHA-256 hash is stored. The prefix tells them apart
   from JWTs without trying to decode anything.
@@ -34,6 +35,15 @@ class AccessToken:
     expires_in: int
 
 
+@dataclass(frozen=True)
+class AccessClaims:
+    """What a valid access token says: whose it is, its id, when it expires."""
+
+    user_id: uuid.UUID
+    token_id: uuid.UUID
+    expires_at: datetime
+
+
 def issue_access_token(
     user_id: uuid.UUID, key: str, expiry_minutes: int, *, now: datetime | None = None
 ) -> AccessToken:
@@ -49,8 +59,8 @@ def issue_access_token(
     return AccessToken(jwt.encode(claims, key, algorithm=ALGORITHM), int(lifetime.total_seconds()))
 
 
-def read_access_token(token: str, key: str) -> uuid.UUID:
-    """The user id of a valid access token."""
+def read_access_token(token: str, key: str) -> AccessClaims:
+    """The claims of a valid access token (signature, issuer and expiry checked)."""
     try:
         claims = jwt.decode(
             token,
@@ -64,8 +74,12 @@ def read_access_token(token: str, key: str) -> uuid.UUID:
     except jwt.PyJWTError:
         raise InvalidTokenError("the access token is not valid") from None
     try:
-        return uuid.UUID(str(claims["sub"]))
-    except ValueError:
+        return AccessClaims(
+            user_id=uuid.UUID(str(claims["sub"])),
+            token_id=uuid.UUID(str(claims["jti"])),  # required: what signing out revokes
+            expires_at=datetime.fromtimestamp(int(claims["exp"]), UTC),
+        )
+    except (KeyError, ValueError, TypeError, OverflowError):
         raise InvalidTokenError("the access token is not valid") from None
 
 

@@ -129,6 +129,26 @@ class Settings(BaseSettings):
         validation_alias=_env("DISCOVERY_TOKEN_EXPIRY_MINUTES"),
         description="Lifetime of the access tokens that login returns, in minutes.",
     )
+    sign_in_failures_per_account: Annotated[int, Field(ge=1, le=1000)] = Field(
+        default=5,
+        validation_alias=_env("DISCOVERY_SIGN_IN_FAILURES_PER_ACCOUNT"),
+        description="Failed sign-ins for one e-mail address before it is locked out.",
+    )
+    sign_in_failures_per_address: Annotated[int, Field(ge=1, le=100_000)] = Field(
+        default=30,
+        validation_alias=_env("DISCOVERY_SIGN_IN_FAILURES_PER_ADDRESS"),
+        description="Failed sign-ins from one client address before it is locked out.",
+    )
+    sign_in_lockout_seconds: Annotated[int, Field(ge=1, le=3600)] = Field(
+        default=30,
+        validation_alias=_env("DISCOVERY_SIGN_IN_LOCKOUT_SECONDS"),
+        description="The first lockout; it doubles with every further failure.",
+    )
+    sign_in_max_lockout_seconds: Annotated[int, Field(ge=1, le=86400)] = Field(
+        default=900,
+        validation_alias=_env("DISCOVERY_SIGN_IN_MAX_LOCKOUT_SECONDS"),
+        description="The longest lockout; failures are forgotten after twice as long.",
+    )
     admin_email: str = Field(
         default="admin@localhost",
         validation_alias=_env("DISCOVERY_ADMIN_EMAIL"),
@@ -177,6 +197,15 @@ class Settings(BaseSettings):
     def uploads_dir(self) -> Path:
         """Where imported files are kept for their import job (share it between workers)."""
         return self.data_dir / "uploads"
+
+    @model_validator(mode="after")
+    def _lockouts_in_order(self) -> Settings:
+        if self.sign_in_max_lockout_seconds < self.sign_in_lockout_seconds:
+            raise ValueError(
+                "DISCOVERY_SIGN_IN_MAX_LOCKOUT_SECONDS must be at least "
+                "DISCOVERY_SIGN_IN_LOCKOUT_SECONDS"
+            )
+        return self
 
     @model_validator(mode="after")
     def _production_needs_secret(self) -> Settings:

@@ -32,6 +32,7 @@ from discovery.imports.storage import safe_file_name
 FILE_FIELD = "file"
 MAX_FIELDS = 16
 MAX_FIELD_BYTES = 16 * 1024
+MAX_HEADER_BYTES = 8 * 1024
 # Room for the multipart framing and the small form fields around the file itself.
 ENVELOPE_BYTES = 1024 * 1024
 
@@ -157,9 +158,15 @@ class _FormReader:
 
     def _header_field(self, data: bytes, start: int, end: int) -> None:
         self._header_name += data[start:end]
+        self._check_header()
 
     def _header_value_data(self, data: bytes, start: int, end: int) -> None:
         self._header_value += data[start:end]
+        self._check_header()
+
+    def _check_header(self) -> None:
+        if len(self._header_name) + len(self._header_value) > MAX_HEADER_BYTES:
+            raise MalformedUploadError("a header of the multipart body is too long")
 
     def _header_end(self) -> None:
         self._headers[self._header_name.strip().lower()] = self._header_value.strip()
@@ -249,10 +256,17 @@ async def receive_upload(
 ) -> ReceivedUpload:
     """Stream a multipart body into a temporary file in ``directory``.
 
+    The whole body, not only the file, is bounded: by its ``Content-Length`` before a
+    byte is read, and by counting while it streams (a chunked body declares no length).
     The caller removes the file (:meth:`ReceivedUpload.remove`) when done with it.
     """
     boundary = _boundary(content_type)
-    if content_length is not None and content_length > max_bytes + ENVELOPE_BYTES:
+    most = max_bytes + ENVELOPE_BYTES
+    too_large = (
+        f"The upload is larger than the limit of {format_byte_size(max_bytes)} "
+        "(DISCOVERY_MAX_UPLOAD_BYTES)."
+    )
+    if content_length is not None and content_length > most:
         raise UploadTooLargeError(
             f"The upload is {format_byte_size(content_length)}, larger than the limit of "
             f"{format_byte_size(max_bytes)} (DISCOVERY_MAX_UPLOAD_BYTES)."
@@ -262,10 +276,14 @@ async def receive_upload(
     path = Path(name)
     reader = _FormReader(max_bytes)
     digest = hashlib.sha256()
+    received = 0
     try:
         with os.fdopen(descriptor, "wb") as handle:
             parser = MultipartParser(boundary, reader.callbacks())  # type: ignore[arg-type]
             async for chunk in chunks:
+                received += len(chunk)
+                if received > most:
+                    raise UploadTooLargeError(too_large)
                 try:
                     parser.write(chunk)
                 except FormParserError as exc:

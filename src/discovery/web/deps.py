@@ -1,4 +1,4 @@
-"""What every page needs: the signed-in user, the chosen tenant, CSRF checks, rendering.
+"""What every page needs: the signed-in user, the chosen tenant, rendering.
 
 Authentication and tenant access go through the API's own functions
 (:func:`~discovery.auth.service.authenticate`,
@@ -123,24 +123,6 @@ async def web_page(session: SessionDep, principal: WebPrincipal) -> Page:
 
 
 WebPage = Annotated[Page, Depends(web_page)]
-
-
-async def check_csrf(request: Request, key: SigningKeyDep) -> None:
-    """For POST forms (url-encoded): the token in the form or the header must match."""
-    sent = request.headers.get(security.CSRF_HEADER)
-    if sent is None:
-        form = await request.form()
-        value = form.get(security.CSRF_FIELD)
-        sent = value if isinstance(value, str) else None
-    if not security.csrf_valid(request, key, sent):
-        raise PageError(
-            403,
-            "This form has expired or did not come from this site (CSRF check failed). "
-            "Reload the page and try again.",
-        )
-
-
-CsrfChecked = Depends(check_csrf)
 
 
 def render(

@@ -10,8 +10,9 @@ from discovery.flows import service
 from discovery.flows.models import DiscoveryFlow
 from discovery.flows.router import flow_detail, retry_failed
 from discovery.tenancy.models import Role
-from discovery.web.deps import CsrfChecked, Page, PageError, WebPage, parse_uuid, render
+from discovery.web.deps import Page, PageError, WebPage, parse_uuid, render
 from discovery.web.deps import redirect as go
+from discovery.web.forms import CsrfChecked
 from discovery.web.progress import snapshot
 
 router = APIRouter()

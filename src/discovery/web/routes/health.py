@@ -9,7 +9,8 @@ from discovery.api.deps import FactoryDep, SessionDep
 from discovery.health.router import get_health_cache, wiring
 from discovery.tenancy.models import Role
 from discovery.web.charts import asset_charts
-from discovery.web.deps import CsrfChecked, Page, WebPage, render
+from discovery.web.deps import Page, WebPage, render
+from discovery.web.forms import CsrfChecked
 
 router = APIRouter()
 

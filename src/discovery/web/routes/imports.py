@@ -12,7 +12,7 @@ from discovery.api.deps import FactoryDep, SessionDep, SettingsDep, SigningKeyDe
 from discovery.api.errors import ApiError
 from discovery.flows import control
 from discovery.imports.router import import_errors, list_imports
-from discovery.imports.upload import UploadError, receive_request_upload
+from discovery.imports.upload import UploadError, UploadTooLargeError, receive_request_upload
 from discovery.tenancy.models import Role
 from discovery.web import security
 from discovery.web.deps import PageError, WebPage, parse_uuid, render
@@ -82,7 +82,8 @@ async def upload(
     try:
         received = await receive_request_upload(request, settings)
     except UploadError as exc:
-        return _upload_failed(request, sentence(str(exc)), 400)
+        status = 413 if isinstance(exc, UploadTooLargeError) else 400
+        return _upload_failed(request, sentence(str(exc)), status)
     try:
         if header_token is None and not security.csrf_valid(
             request, key, received.fields.get(security.CSRF_FIELD)

@@ -23,8 +23,9 @@ from discovery.imports.service import read_limits, sample_rows
 from discovery.mapping.models import ImportFieldMapping
 from discovery.mapping.service import MappingError, import_mappings
 from discovery.tenancy.models import Role
-from discovery.web.deps import CsrfChecked, Page, PageError, WebPage, render
+from discovery.web.deps import Page, PageError, WebPage, render
 from discovery.web.deps import redirect as go
+from discovery.web.forms import REVIEW_FORM, ReviewCsrfChecked, read_form
 from discovery.web.progress import STATUS_LABELS
 from discovery.web.routes.flows import tenant_flow
 from discovery.web.routes.imports import sentence
@@ -205,7 +206,7 @@ def _choice_error(chosen: dict[str, str], mappings: dict[str, str | None]) -> st
     return None
 
 
-@router.post("/flows/{flow_id}/mapping/preview", dependencies=[CsrfChecked])
+@router.post("/flows/{flow_id}/mapping/preview", dependencies=[ReviewCsrfChecked])
 async def preview(
     request: Request, flow_id: str, page: WebPage, session: SessionDep, settings: SettingsDep
 ) -> Response:
@@ -216,7 +217,7 @@ async def preview(
         m.source_field: m.target_field
         for m in await import_mappings(session, flow.data_import_id or uuid.uuid4())
     }
-    chosen = _chosen(await request.form())
+    chosen = _chosen(await read_form(request, REVIEW_FORM))
     error = _choice_error(chosen, mappings)
     return await _review_page(
         request,
@@ -231,7 +232,7 @@ async def preview(
     )
 
 
-@router.post("/flows/{flow_id}/mapping", dependencies=[CsrfChecked])
+@router.post("/flows/{flow_id}/mapping", dependencies=[ReviewCsrfChecked])
 async def approve(
     request: Request, flow_id: str, page: WebPage, session: SessionDep, settings: SettingsDep
 ) -> Response:
@@ -241,7 +242,7 @@ async def approve(
         m.source_field: m.target_field
         for m in await import_mappings(session, flow.data_import_id or uuid.uuid4())
     }
-    chosen = _chosen(await request.form())
+    chosen = _chosen(await read_form(request, REVIEW_FORM))
     error = _choice_error(chosen, mappings)
     if error is None:
         overrides = {s: t for s, t in chosen.items() if t and t != mappings.get(s)}

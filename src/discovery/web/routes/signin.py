@@ -7,9 +7,10 @@ import uuid
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from discovery.api.deps import SessionDep, SettingsDep, SigningKeyDep
+from discovery.api.deps import SessionDep, SettingsDep, SigningKeyDep, client_address
 from discovery.auth import service as auth
 from discovery.auth.router import me
+from discovery.auth.throttle import SignInPolicy
 from discovery.auth.tokens import issue_access_token
 from discovery.tenancy import service as tenancy
 from discovery.tenancy.access import AccessDeniedError, resolve_context
@@ -18,7 +19,6 @@ from discovery.tenancy.service import NotFoundError, TenancyError
 from discovery.web import security
 from discovery.web.deps import (
     NO_ACCESS,
-    CsrfChecked,
     LoginRequiredError,
     Page,
     TenantRequiredError,
@@ -28,6 +28,7 @@ from discovery.web.deps import (
     web_principal,
 )
 from discovery.web.deps import redirect as go
+from discovery.web.forms import CsrfChecked, read_form
 from discovery.web.models import UserTenantPreference
 from discovery.web.service import save_tenant_choice
 
@@ -66,25 +67,37 @@ async def login_page(
 async def login(
     request: Request, session: SessionDep, key: SigningKeyDep, settings: SettingsDep
 ) -> Response:
-    form = await request.form()
+    form = await read_form(request)
     email = str(form.get("email") or "").strip()
     password = str(form.get("password") or "")
     target = _safe_next(str(form.get("next") or "/"))
     error = None
+    status_code = 400
+    headers: dict[str, str] = {}
     if not email or not password:
         error = "Enter your e-mail address and your password."
     else:
         try:
-            user = await auth.login(session, email, password)
+            user = await auth.sign_in(
+                session, email, password, client_address(request), SignInPolicy.of(settings)
+            )
+        except auth.SignInLockedError as exc:
+            minutes, seconds = divmod(exc.retry_after, 60)
+            wait = f"{minutes} min {seconds} s" if minutes else f"{seconds} s"
+            error = f"Too many failed sign-ins. Wait {wait} and try again."
+            status_code = 429
+            headers["Retry-After"] = str(exc.retry_after)
         except auth.AuthenticationError:
             error = "Wrong e-mail or password."
-    if error is not None:
-        return render(
+    if error is not None:  # answered, not raised: the failure counted is committed
+        response = render(
             request,
             "login.html",
             {"next": target, "email": email, "error": error, "admin_email": settings.admin_email},
-            status_code=400,
+            status_code=status_code,
         )
+        response.headers.update(headers)
+        return response
     issued = issue_access_token(user.id, key, settings.token_expiry_minutes)
     security.rotate_csrf(request)
     response = go(request, target)
@@ -93,7 +106,11 @@ async def login(
 
 
 @router.post("/logout", dependencies=[CsrfChecked])
-async def logout(request: Request) -> Response:
+async def logout(request: Request, session: SessionDep, key: SigningKeyDep) -> Response:
+    """Ends the session for good: its token is revoked, not only the cookie removed."""
+    token = security.session_token(request)
+    if token is not None:
+        await auth.end_session(session, token, key)
     response = go(request, "/login", flash="You are signed out.")
     security.clear_session(response)
     return response
@@ -137,7 +154,7 @@ async def tenant_page(request: Request, session: SessionDep, principal: WebPrinc
 
 @router.post("/tenant", dependencies=[CsrfChecked])
 async def choose_tenant(request: Request, session: SessionDep, principal: WebPrincipal) -> Response:
-    form = await request.form()
+    form = await read_form(request)
     value = str(form.get("tenant") or "")
     client_text, _, engagement_text = value.partition(":")
     try:
@@ -182,7 +199,7 @@ async def create_tenant(request: Request, session: SessionDep, principal: WebPri
             error="Only a platform admin can create client accounts and engagements.",
             status_code=403,
         )
-    form = await request.form()
+    form = await read_form(request)
     client_name = str(form.get("client_name") or "")
     engagement_name = str(form.get("engagement_name") or "")
     if not client_name.strip() or not engagement_name.strip():
