@@ -445,6 +445,8 @@ def test_unknown_databases_are_none(
         "Ubuntu 22.04 with MySQL Workbench 8.0",
         "postgres-exporter 0.15.0 on Debian 12",
         "Oracle Linux 8.6",
+        "Oracle VM Server 3.4",
+        "Oracle Solaris 11.4",
         "Microsoft Windows Server 2016 (64-bit)",
     ],
 )
