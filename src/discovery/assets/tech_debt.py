@@ -1,19 +1,21 @@
-"""The ``tech_debt_assessment`` phase: flag assets whose OS is past end of support.
+"""The ``tech_debt_assessment`` phase: flag assets whose OS or database is past end of support.
 
-The flags depend only on an asset's OS text, and an export repeats a few OS strings over
-many rows. So the phase groups the import's assets by their OS text and stored flags (one
-aggregate query), assesses each distinct OS once, and rewrites only the assets whose
-stored flags differ from the assessment. The inventory phase already stores the flags of
-the assets it creates (writing them there costs nothing extra, while rewriting 100,000
-assets afterwards cost seconds); this phase catches every other change: assets updated
-with a new OS, assets of earlier imports, dates that have passed since.
+The flags depend only on an asset's OS and database text (``operating_system``,
+``os_version``, ``database_type``, ``database_version``), and an export repeats a few of
+those over many rows. So the phase groups the import's assets by that text and their
+stored flags (one aggregate query), assesses each distinct tuple once, and rewrites only
+the assets whose stored flags differ from the assessment. The inventory phase already
+stores the flags of the assets it creates (writing them there costs nothing extra, while
+rewriting 100,000 assets afterwards cost seconds); this phase catches every other change:
+assets updated with a new OS or database, assets of earlier imports, dates that have
+passed since, flags of an earlier shape.
 """
 
 from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import text
 
@@ -24,18 +26,28 @@ from discovery.flows.runner import PhaseContext, PhaseError, PhaseOutcome, regis
 
 __all__ = ["flags_for", "run_tech_debt"]
 
+
+class _Software(NamedTuple):
+    """The text an asset's flags depend on: one assessment per distinct value."""
+
+    operating_system: str | None
+    os_version: str | None
+    database_type: str | None
+    database_version: str | None
+
+
 _GROUPS = text(
     """
-    SELECT a.operating_system, a.os_version, a.tech_debt_flags, a.os_end_of_support,
-           count(*) AS assets
+    SELECT a.operating_system, a.os_version, a.database_type, a.database_version,
+           a.tech_debt_flags, a.os_end_of_support, count(*) AS assets
       FROM migration.assets AS a
       JOIN migration.asset_imports AS ai ON ai.asset_id = a.id
      WHERE ai.data_import_id = :import_id
-     GROUP BY 1, 2, 3, 4
+     GROUP BY 1, 2, 3, 4, 5, 6
     """
 )
 
-# One statement per distinct OS text whose stored assessment is out of date.
+# One statement per distinct OS and database text whose stored assessment is out of date.
 _APPLY = text(
     """
     UPDATE migration.assets AS a
@@ -45,6 +57,8 @@ _APPLY = text(
      WHERE ai.asset_id = a.id AND ai.data_import_id = :import_id
        AND a.operating_system IS NOT DISTINCT FROM :operating_system
        AND a.os_version IS NOT DISTINCT FROM :os_version
+       AND a.database_type IS NOT DISTINCT FROM :database_type
+       AND a.database_version IS NOT DISTINCT FROM :database_version
        AND (a.tech_debt_flags <> CAST(:flags AS jsonb)
             OR a.os_end_of_support IS DISTINCT FROM :end_of_support)
     """
@@ -59,15 +73,22 @@ async def run_tech_debt(context: PhaseContext) -> PhaseOutcome:
     assessed = flagged = rewritten = 0
     async with unit_of_work(context.factory) as session:
         groups = (await session.execute(_GROUPS, {"import_id": context.data_import_id})).all()
-        stale: dict[tuple[str | None, str | None], tuple[list[dict[str, Any]], date | None]] = {}
-        for operating_system, os_version, stored_flags, stored_end, count in groups:
-            flags, end = flags_for(operating_system, os_version, today)
+        stale: dict[_Software, tuple[list[dict[str, Any]], date | None]] = {}
+        for *software, stored_flags, stored_end, count in groups:
+            key = _Software(*software)
+            flags, end = flags_for(
+                key.operating_system,
+                key.os_version,
+                today,
+                key.database_type,
+                key.database_version,
+            )
             assessed += count
             flagged += count if flags else 0
             if (flags, end) != (stored_flags, stored_end):
-                stale[(operating_system, os_version)] = (flags, end)
+                stale[key] = (flags, end)
                 rewritten += count
-        for (operating_system, os_version), (flags, end) in stale.items():
+        for key, (flags, end) in stale.items():
             await session.execute(
                 _APPLY,
                 {
@@ -75,8 +96,7 @@ async def run_tech_debt(context: PhaseContext) -> PhaseOutcome:
                     "end_of_support": end,
                     "phase": Phase.TECH_DEBT_ASSESSMENT.value,
                     "import_id": context.data_import_id,
-                    "operating_system": operating_system,
-                    "os_version": os_version,
+                    **key._asdict(),
                 },
             )
     return PhaseOutcome(result={"assessed": assessed, "flagged": flagged, "reassessed": rewritten})
