@@ -228,9 +228,7 @@ def _rvtools(rng: random.Random) -> Fixture:
         "VM UUID": 1,
         "VM ID": 2,
     }
-    return Fixture(
-        "rvtools_vinfo", headers, rows, expected, units, "rvtools_vinfo", priorities
-    )
+    return Fixture("rvtools_vinfo", headers, rows, expected, units, "rvtools_vinfo", priorities)
 
 
 def _aws(rng: random.Random) -> Fixture:

@@ -223,9 +223,7 @@ def test_handmade_strong_pairs_get_a_fallback(primary: str, fallback: str, targe
         if target == "operating_system"
         else [f"10.0.0.{i}" for i in range(1, 25)]
     )
-    rows = _rows(
-        {"Server": _hosts(24), primary: values, fallback: [*values[1:], values[0]]}, 24
-    )
+    rows = _rows({"Server": _hosts(24), primary: values, fallback: [*values[1:], values[0]]}, 24)
     for row in rows[::3]:
         row[fallback] = ""  # the more filled column leads
     got = _by_header(["Server", primary, fallback], rows)

@@ -27,7 +27,7 @@ from discovery.imports.readers.table import Row
 from discovery.mapping.engine import MappingResult, suggest_mappings
 from discovery.mapping.models import MatchType
 from discovery.mapping.phase import SAMPLE_ROWS
-from discovery.mapping.service import learned_mappings
+from discovery.mapping.service import learned_mappings, rank
 from discovery.tenancy.context import Tenant
 
 BATCH = 1000
@@ -64,6 +64,7 @@ def with_choices(result: MappingResult, choices: Mapping[str, str | None]) -> Ma
                 target_field=target,
                 confidence=1.0 if target else 0.0,
                 match_type=MatchType.MANUAL.value if target else None,
+                priority=None,  # a changed column leaves its fallback list
             )
         )
     return replace(result, suggestions=tuple(suggestions))
@@ -77,7 +78,9 @@ def _shape(result: MappingResult, headers: Sequence[str]) -> AssetShape:
     mapped = [s for s in result.suggestions if s.target_field]
     return AssetShape(
         mapped_sources=frozenset(s.source_field for s in mapped),
-        confidence_by_target={str(s.target_field): s.confidence for s in mapped},
+        confidence_by_target={
+            str(s.target_field): s.confidence for s in mapped if rank(s.priority) == 1
+        },
         detected_format=result.detected_format,
         ignored_sources=reimported_lineage(headers),
     )
@@ -115,7 +118,7 @@ async def dry_run(
         cleanse = compile_cleanser(
             [
                 FieldMapping(s.source_field, s.target_field, s.unit)
-                for s in mapping.suggestions
+                for s in sorted(mapping.suggestions, key=lambda s: rank(s.priority))
                 if s.target_field
             ]
         )
