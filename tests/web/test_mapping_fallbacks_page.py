@@ -36,7 +36,10 @@ def _form(review: str) -> tuple[dict[str, str], dict[str, str]]:
         assert select is not None
         chosen = re.search(r'<option value="([^"]*)" selected>', select.group(0))
         form[f"target_{number}"] = chosen.group(1) if chosen else ""
-        if re.search(rf'name="fallback_{number}" value="1"\s+data-for="[^"]+" checked', review):
+        if re.search(
+            rf'name="fallback_{number}" value="1"\s+data-for="[^"]+" aria-label="[^"]*" checked',
+            review,
+        ):
             form[f"fallback_{number}"] = "1"
     return form, index
 
