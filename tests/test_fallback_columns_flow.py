@@ -23,11 +23,19 @@ from discovery.cli.flows import drive_flow
 from discovery.cli.progress import ProgressLine
 from discovery.core.database import create_engine, create_session_factory
 from discovery.flows import control, service
+from discovery.imports.dry_run import with_choices
 from discovery.mapping import service as mapping
+from discovery.mapping.engine import suggest_mappings
 from discovery.mapping.models import ImportFieldMapping
 from tests.cli_runner import cli_env, discovery
 from tests.flow_helpers import TenantIds, in_transaction, new_tenant, run_file, settings_for
-from tests.inventory_files import CONFIG_OS_EMPTY, TOOLS_OS_EMPTY, write_vinfo_xlsx
+from tests.inventory_files import (
+    CONFIG_OS_EMPTY,
+    TOOLS_OS_EMPTY,
+    VINFO_HEADER,
+    vinfo_rows,
+    write_vinfo_xlsx,
+)
 
 TOOLS = "OS according to the VMware Tools"
 CONFIG = "OS according to the configuration file"
@@ -245,3 +253,19 @@ def test_the_cli_shows_the_ranks_and_approves_with_fallback(
     )  # fmt: skip
     assert by_source[CONFIG]["priority"] == 1
     assert all("priority" in m for m in summary["field_mappings"])
+
+
+def test_the_review_preview_ranks_the_ticked_columns() -> None:
+    suggested = suggest_mappings(VINFO_HEADER, vinfo_rows())
+
+    def ranks(choices: dict[str, str | None], ticked: set[str] | None) -> dict[str, Any]:
+        chosen = with_choices(suggested, choices, ticked)
+        return {s.source_field: (s.target_field, s.priority) for s in chosen.suggestions}
+
+    kept = ranks({TOOLS: "operating_system"}, {TOOLS, "VM ID", "Total disk capacity MiB"})
+    assert kept[TOOLS] == ("operating_system", 2)
+    assert kept == ranks({}, None)  # the form as suggested previews the suggestion
+    changed = ranks({"VM ID": None, "Host": "fqdn"}, {TOOLS, "Host"})
+    assert changed["VM ID"] == (None, None)
+    assert changed["Host"][0] == "fqdn" and changed["Host"][1] > changed[TOOLS][1]
+    assert changed["Total disk capacity MiB"] == ("storage_gb", None)  # unticked

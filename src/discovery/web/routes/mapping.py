@@ -139,6 +139,7 @@ async def _preview(
     data_import: DataImport,
     settings: SettingsDep,
     choices: dict[str, str] | None,
+    ticked: set[str] | None,
 ) -> dict[str, Any]:
     if not data_import.stored_file_path:
         return {"error": "The uploaded file is no longer stored, so it cannot be previewed."}
@@ -153,6 +154,7 @@ async def _preview(
             match_order=validate_match_order(data_import.options.get("match_keys")),
             limits=limits,
             choices={s: t or None for s, t in choices.items()} if choices else None,
+            fallbacks=ticked,
         )
     except (UnreadableFileError, OSError) as exc:
         return {"error": sentence(str(exc))}
@@ -205,7 +207,7 @@ async def _review_page(
             "can_approve": page.allows(Role.ANALYST),
             "error": error,
             "preview": (
-                await _preview(session, page, data_import, settings, chosen)
+                await _preview(session, page, data_import, settings, chosen, ticked)
                 if want_preview
                 else None
             ),
