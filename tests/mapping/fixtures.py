@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,8 @@ class Fixture:
     expected: dict[str, str | None]
     units: dict[str, str]
     detected_format: str | None
+    #: the ranked columns: 1 for a primary that has fallbacks, 2, 3, … for its fallbacks
+    priorities: dict[str, int] = field(default_factory=dict)
 
 
 _WIN_OS = [
@@ -97,13 +99,16 @@ def _rvtools(rng: random.Random) -> Fixture:
             "Disks": "disk_count",
             "Primary IP Address": "ip_address",
             "Provisioned MiB": "storage_gb",
+            "Total disk capacity MiB": "storage_gb",
             "In Use MiB": "storage_used_gb",
             "Datacenter": "datacenter",
             "Cluster": "cluster",
             "Host": "host",
+            "OS according to the configuration file": "operating_system",
             "OS according to the VMware Tools": "operating_system",
             "SMBIOS UUID": "serial_number",
             "VM UUID": "external_id",
+            "VM ID": "external_id",
             "Application": "application_name",
             "Owner": "business_owner",
         }
@@ -209,8 +214,21 @@ def _rvtools(rng: random.Random) -> Fixture:
             }
         )
         rows.append(row)
-    units = {"Memory": "MB", "Provisioned MiB": "MB", "In Use MiB": "MB"}
-    return Fixture("rvtools_vinfo", headers, rows, expected, units, "rvtools_vinfo")
+    units = {
+        "Memory": "MB",
+        "Provisioned MiB": "MB",
+        "Total disk capacity MiB": "MB",
+        "In Use MiB": "MB",
+    }
+    priorities = {
+        "OS according to the configuration file": 1,
+        "OS according to the VMware Tools": 2,
+        "Provisioned MiB": 1,
+        "Total disk capacity MiB": 2,
+        "VM UUID": 1,
+        "VM ID": 2,
+    }
+    return Fixture("rvtools_vinfo", headers, rows, expected, units, "rvtools_vinfo", priorities)
 
 
 def _aws(rng: random.Random) -> Fixture:
@@ -230,6 +248,8 @@ def _aws(rng: random.Random) -> Fixture:
     expected.update(
         {
             "ExternalId": "external_id",
+            "VMware.MoRefId": "external_id",
+            "ServerId": "external_id",
             "SMBiosId": "serial_number",
             "IPAddress": "ip_address",
             "MACAddress": "mac_address",
@@ -304,7 +324,7 @@ def _aws(rng: random.Random) -> Fixture:
                 rows[-1][column] = ""
     return Fixture(
         "aws_migration_hub", headers, rows, expected, {"RAM.TotalSizeInMB": "MB"},
-        "aws_migration_hub",
+        "aws_migration_hub", {"ExternalId": 1, "VMware.MoRefId": 2, "ServerId": 3},
     )  # fmt: skip
 
 
@@ -354,6 +374,7 @@ def _azure(rng: random.Random) -> Fixture:
             "Business unit": "business_unit",
             "Business owner": "business_owner",
             "Business application name": "application_name",
+            "Application 1 name": "application_name",
             "Location": "location",
         }
     )
@@ -417,7 +438,8 @@ def _azure(rng: random.Random) -> Fixture:
         )
         rows.append(row)
     units = {"Memory (In MB)": "MB", "Disk 1 size (In GB)": "GB"}
-    return Fixture("azure_migrate", headers, rows, expected, units, "azure_migrate")
+    priorities = {"Business application name": 1, "Application 1 name": 2}
+    return Fixture("azure_migrate", headers, rows, expected, units, "azure_migrate", priorities)
 
 
 _SN_CLASSES = ["Windows Server", "Linux Server", "Server", "Linux Server", "ESX Server"]
@@ -517,8 +539,9 @@ def _servicenow_labels(rng: random.Random) -> Fixture:
         ("Managed by", "managed_by", "technical_owner"),
         ("Owned by", "owned_by", "business_owner"),
         ("Support group", "support_group", None),
-        # Mostly empty in real instances; "Used for" carries the environment.
-        ("Environment", "environment", None),
+        # Mostly empty in real instances; "Used for" carries the environment, and the
+        # "Environment" cells back it up.
+        ("Environment", "environment", "environment"),
         ("Used for", "used_for", "environment"),
         ("Operational status", "operational_status", None),
         ("Install Status", "install_status", None),
@@ -540,8 +563,9 @@ def _servicenow_labels(rng: random.Random) -> Fixture:
     expected = {header: target for header, _, target in spec}
     units = {"RAM (MB)": "MB", "Disk space (GB)": "GB"}
     return Fixture(
-        "servicenow_labels", [h for h, _, _ in spec], rows, expected, units, "servicenow_cmdb"
-    )
+        "servicenow_labels", [h for h, _, _ in spec], rows, expected, units, "servicenow_cmdb",
+        {"Used for": 1, "Environment": 2},
+    )  # fmt: skip
 
 
 def _servicenow_raw(rng: random.Random) -> Fixture:
@@ -567,9 +591,9 @@ def _servicenow_raw(rng: random.Random) -> Fixture:
         ("managed_by", "managed_by", "technical_owner"),
         ("owned_by", "owned_by", "business_owner"),
         ("support_group", "support_group", None),
-        # Both filled here: the field literally named environment wins.
+        # Both filled here: the field literally named environment wins; used_for backs it up.
         ("environment", "used_for_env", "environment"),
-        ("used_for", "used_for", None),
+        ("used_for", "used_for", "environment"),
         ("operational_status", "operational_status", None),
         ("install_status", "install_status", None),
         ("fqdn", "fqdn", "fqdn"),
@@ -590,8 +614,9 @@ def _servicenow_raw(rng: random.Random) -> Fixture:
     expected = {header: target for header, _, target in spec}
     units = {"ram": "MB", "disk_space": "GB"}
     return Fixture(
-        "servicenow_raw", [h for h, _, _ in spec], rows, expected, units, "servicenow_cmdb"
-    )
+        "servicenow_raw", [h for h, _, _ in spec], rows, expected, units, "servicenow_cmdb",
+        {"environment": 1, "used_for": 2},
+    )  # fmt: skip
 
 
 FIXTURE_BUILDERS: list[Callable[[random.Random], Fixture]] = [

@@ -50,8 +50,13 @@ def test_suggestion_invariants_hold_on_every_fixture() -> None:
     allowed = {m.value for m in MatchType} - {MatchType.MANUAL.value}
     for fixture in ALL_FIXTURES:
         result = suggest_mappings(fixture.headers, fixture.rows)
-        targets = [s.target_field for s in result.suggestions if s.target_field]
-        assert len(targets) == len(set(targets)), fixture.name
+        primaries = [s.target_field for s in result.suggestions if s.target_field and
+                     (s.priority or 1) == 1]  # fmt: skip
+        assert len(primaries) == len(set(primaries)), fixture.name
+        for s in result.suggestions:
+            if s.priority is not None and s.priority >= 2:
+                assert s.target_field in primaries, (fixture.name, s.source_field)
+                assert s.reason.startswith(f"fallback {s.priority} for {s.target_field}")
         for s in result.suggestions:
             assert 0.0 <= s.confidence <= 1.0
             assert s.confidence == round(s.confidence, 3)
@@ -155,18 +160,102 @@ def test_one_column_per_target_earlier_column_wins_a_tie() -> None:
     assert got["App"].alternatives[0].target_field == "application_name"
 
 
-def test_rvtools_prefers_tools_os_but_falls_back_to_config_file() -> None:
+def test_rvtools_os_is_the_configuration_file_then_the_tools() -> None:
     fixture = next(f for f in ALL_FIXTURES if f.name == "rvtools_vinfo")
     got = _by_header(fixture.headers, fixture.rows)
-    loser = got["OS according to the configuration file"]
-    assert got["OS according to the VMware Tools"].target_field == "operating_system"
-    assert loser.target_field is None
-    assert loser.alternatives[0].target_field == "operating_system"
+    primary = got["OS according to the configuration file"]
+    fallback = got["OS according to the VMware Tools"]
+    assert (primary.target_field, primary.priority) == ("operating_system", 1)
+    assert (fallback.target_field, fallback.priority) == ("operating_system", 2)
+    assert fallback.match_type == "format"
+    assert "read where 'OS according to the configuration file' is empty" in fallback.reason
+    assert all(a.target_field != "operating_system" for a in fallback.alternatives)
 
-    no_tools = [dict(r, **{"OS according to the VMware Tools": ""}) for r in fixture.rows]
-    got = _by_header(fixture.headers, no_tools)
+    # The filled column is the primary: with an empty configuration-file column the
+    # Tools' OS leads, and the configuration file still backs it up.
+    no_config = [dict(r, **{"OS according to the configuration file": ""}) for r in fixture.rows]
+    got = _by_header(fixture.headers, no_config)
+    assert got["OS according to the VMware Tools"].priority == 1
+    assert got["OS according to the configuration file"].priority == 2
     assert got["OS according to the configuration file"].target_field == "operating_system"
-    assert got["OS according to the VMware Tools"].target_field is None
+
+
+def test_known_export_fallbacks_follow_the_catalogue_order() -> None:
+    rvtools = next(f for f in ALL_FIXTURES if f.name == "rvtools_vinfo")
+    got = _by_header(rvtools.headers, rvtools.rows)
+    assert (got["Provisioned MiB"].priority, got["Total disk capacity MiB"].priority) == (1, 2)
+    assert got["Total disk capacity MiB"].unit == "MB"
+    aws = next(f for f in ALL_FIXTURES if f.name == "aws_migration_hub")
+    got = _by_header(aws.headers, aws.rows)
+    ids = [(h, got[h].target_field, got[h].priority) for h in ("ExternalId", "VMware.MoRefId",
+                                                                 "ServerId")]  # fmt: skip
+    assert ids == [
+        ("ExternalId", "external_id", 1),
+        ("VMware.MoRefId", "external_id", 2),
+        ("ServerId", "external_id", 3),
+    ]
+
+
+def test_stand_ins_never_back_up_an_empty_cell() -> None:
+    aws = next(f for f in ALL_FIXTURES if f.name == "aws_migration_hub")
+    got = _by_header(aws.headers, aws.rows)
+    # Threads are not cores, an average is not a peak: not fallbacks.
+    assert got["CPU.NumberOfCores"].priority is None
+    assert got["CPU.NumberOfLogicalCores"].target_field is None
+    assert got["CPU.UsagePct.Avg"].target_field is None
+    servicenow = next(f for f in ALL_FIXTURES if f.name == "servicenow_labels")
+    got = _by_header(servicenow.headers, servicenow.rows)
+    assert got["Support group"].target_field is None
+    assert got["Managed by"].priority is None
+
+
+@pytest.mark.parametrize(
+    ("primary", "fallback", "target"),
+    [
+        ("OS", "OS (Tools)", "operating_system"),
+        ("Operating System", "Guest OS", "operating_system"),
+        ("IP Address", "Primary IP", "ip_address"),
+    ],
+)
+def test_handmade_strong_pairs_get_a_fallback(primary: str, fallback: str, target: str) -> None:
+    values = (
+        ["Windows Server 2019", "Red Hat Enterprise Linux 8"]
+        if target == "operating_system"
+        else [f"10.0.0.{i}" for i in range(1, 25)]
+    )
+    rows = _rows({"Server": _hosts(24), primary: values, fallback: [*values[1:], values[0]]}, 24)
+    for row in rows[::3]:
+        row[fallback] = ""  # the more filled column leads
+    got = _by_header(["Server", primary, fallback], rows)
+    assert (got[primary].target_field, got[primary].priority) == (target, 1)
+    assert (got[fallback].target_field, got[fallback].priority) == (target, 2)
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "target"),
+    [
+        ("IP Address", "Backup IP", "ip_address"),
+        ("IP Address", "Mgmt IP", "ip_address"),
+        ("IP Address", "Host IP", "ip_address"),
+        ("Operating System", "Target OS", "operating_system"),
+        ("Operating System", "OS Family", "operating_system"),
+        ("Application", "App", "application_name"),
+        ("Server Name", "Server", "name"),
+    ],
+)
+def test_handmade_weak_or_other_pairs_get_no_fallback(first: str, second: str, target: str) -> None:
+    if target == "ip_address":
+        values = [f"10.0.0.{i}" for i in range(1, 25)]
+    elif target == "operating_system":
+        values = ["Windows Server 2019", "Red Hat Enterprise Linux 8"]
+    else:
+        values = [f"app{i:02d}" for i in range(24)]
+    rows = _rows({first: values, second: values[::-1]}, 24)
+    got = _by_header([first, second], rows)
+    assert got[first].target_field == target
+    assert got[first].priority is None
+    assert got[second].priority is None
+    assert got[second].target_field != target
 
 
 def test_azure_first_disk_stands_in_for_storage_with_lower_confidence() -> None:

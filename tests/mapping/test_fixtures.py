@@ -38,6 +38,16 @@ def test_every_column_maps_as_expected(fixture: Fixture) -> None:
 
 
 @pytest.mark.parametrize("fixture", ALL_FIXTURES, ids=lambda f: f.name)
+def test_ranked_columns_are_primary_then_fallbacks(fixture: Fixture) -> None:
+    result = _run(fixture)
+    ranked = {s.source_field: s.priority for s in result.suggestions if s.priority is not None}
+    assert ranked == fixture.priorities
+    for target in {s.target_field for s in result.suggestions if s.priority}:
+        ranks = sorted(s.priority or 0 for s in result.suggestions if s.target_field == target)
+        assert ranks == list(range(1, len(ranks) + 1)), (fixture.name, target)
+
+
+@pytest.mark.parametrize("fixture", ALL_FIXTURES, ids=lambda f: f.name)
 def test_size_columns_carry_their_source_unit(fixture: Fixture) -> None:
     result = _run(fixture)
     units = {s.source_field: s.unit for s in result.suggestions if s.source_field in fixture.units}

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from playwright.sync_api import BrowserContext, Page, expect
 
+from tests.inventory_files import CONFIG_OS_EMPTY, write_vinfo_csv
 from tests.web.browser import ADMIN_EMAIL, ADMIN_PASSWORD, Server, screenshot
 
 SERVERS_CSV = """\
@@ -286,3 +287,36 @@ def test_every_page_is_keyboard_reachable(page: Page, server: Server) -> None:
                 .map(e => e.id || e.name)"""
         )
         assert unlabelled == [], f"{path}: {unlabelled}"
+
+
+def test_fallback_columns_are_shown_and_approving_keeps_them(page: Page, files: Path) -> None:
+    tools = "OS according to the VMware Tools"
+    upload(page, write_vinfo_csv(files / "vinfo.csv"))
+    wait_for_review(page)
+    page.get_by_role("link", name="Review the mapping").click()
+    review_url = page.url
+    row = page.locator(f"tr[data-source='{tools}']")
+    expect(row).to_have_class(re.compile(r"\bfallback\b"))
+    expect(row.locator(".rank")).to_have_text("Fallback 2 for Operating system.")
+    expect(page.get_by_label(f"Use {tools} as a fallback")).to_be_checked()
+    expect(
+        page.get_by_label("Use OS according to the configuration file as a fallback")
+    ).not_to_be_checked()
+    # Another column's field is changed: it leaves the fallbacks, and the page says so.
+    vm_id = page.locator("tr[data-source='VM ID']")
+    vm_id.get_by_label("Map VM ID to").select_option("")
+    expect(page.get_by_label("Use VM ID as a fallback")).not_to_be_checked()
+    expect(vm_id.locator(".rank")).to_have_text("No longer a fallback of this field.")
+    screenshot(page, "16-mapping-fallbacks", widths=("desktop",))
+    page.get_by_role("button", name="Approve and continue").click()
+    expect(page.get_by_text("Mappings approved.")).to_be_visible()
+    expect(page.locator("#flow-status")).to_have_text("Completed", timeout=90_000)
+
+    # As used: the Tools' OS stayed fallback 2, VM ID left.
+    page.goto(review_url)
+    expect(row.locator(".rank")).to_have_text("Fallback 2 for Operating system.")
+    expect(page.locator("tr[data-source='VM ID'] .rank")).to_have_count(0)
+    # The VM without a configuration-file OS has the Tools' one.
+    page.goto(f"/assets?q={CONFIG_OS_EMPTY}")
+    page.get_by_role("link", name=CONFIG_OS_EMPTY).click()
+    expect(page.locator("main")).to_contain_text("Ubuntu Linux (64-bit)")

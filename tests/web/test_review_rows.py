@@ -18,6 +18,7 @@ def mapping(
         match_type="synonym" if target else None,
         status="suggested",
         alternatives=extra.get("alternatives"),
+        priority=extra.get("priority"),
     )
 
 
@@ -71,3 +72,32 @@ def test_low_confidence_conflicts_and_samples() -> None:
         None,
     )
     assert rows["Notes"]["samples"] == []
+
+
+def test_fallback_rows_are_labelled_and_not_conflicting() -> None:
+    rows = by_source(
+        _review_rows(
+            [
+                mapping("OS (config)", "operating_system", 0.99, priority=1),
+                mapping("OS (tools)", "operating_system", 0.95, priority=2),
+                mapping("Guest OS", "operating_system", 0.9, priority=3),
+                mapping("Disk", "storage_gb", 0.9),
+                mapping("Disk total", "storage_gb", 0.9),
+            ],
+            [],
+        )
+    )
+    assert rows["OS (tools)"]["rank_note"] == "Fallback 2 for Operating system."
+    assert rows["Guest OS"]["rank_note"] == "Fallback 3 for Operating system."
+    assert rows["OS (config)"]["rank_note"] == (
+        "Primary column for Operating system; where it is empty: OS (tools), Guest OS."
+    )
+    assert [rows[s]["fallback"] for s in ("OS (config)", "OS (tools)", "Guest OS")] == [
+        False,
+        True,
+        True,
+    ]
+    assert not any(rows[s]["conflict"] for s in ("OS (config)", "OS (tools)", "Guest OS"))
+    # Two columns for one field without ranks are still a conflict.
+    assert rows["Disk"]["conflict"] is rows["Disk total"]["conflict"] is True
+    assert rows["Disk"]["rank_note"] is None

@@ -137,7 +137,7 @@ def mappings_hash(master_flow_id: uuid.UUID, mappings: Sequence[dict[str, Any]])
     normalised = sorted(
         (
             {"source_field": m["source_field"], "target_field": m["target_field"],
-             "unit": m.get("unit")}
+             "unit": m.get("unit"), "priority": m.get("priority")}
             for m in mappings
         ),
         key=lambda m: (m["target_field"], m["source_field"]),
@@ -172,7 +172,11 @@ async def build_plan(session: AsyncSession, flow: DiscoveryFlow) -> InventoryPla
         engagement_id=flow.engagement_id,
         data_import_id=data_import.id,
         mapped_sources=frozenset(m["source_field"] for m in mappings),
-        confidence_by_target={m["target_field"]: m.get("confidence") for m in mappings},
+        confidence_by_target={  # each field's primary column
+            m["target_field"]: m.get("confidence")
+            for m in mappings
+            if (m.get("priority") or 1) == 1
+        },
         mappings_hash=mappings_hash(master_flow_id, mappings),
         match_order=order,
         detected_format=detected,

@@ -83,7 +83,7 @@ def _print_summary(summary: dict[str, Any], as_json: bool) -> None:
     if summary["field_mappings"]:
         typer.echo("field mappings:")
         for item in summary["field_mappings"]:
-            target = item["target_field"] or "(unmapped: kept as custom attribute)"
+            target = _shown_target(item)
             confidence = item["confidence"]
             shown = f"{confidence:.2f}" if confidence and item["target_field"] else "  - "
             typer.echo(
@@ -94,7 +94,21 @@ def _print_summary(summary: dict[str, Any], as_json: bool) -> None:
         info(
             "review the mappings, then: discovery flows approve "
             f"{summary['master_flow_id']} [--map SOURCE=TARGET] [--unmap SOURCE]"
+            " [--fallback TARGET=SOURCE]"
         )
+
+
+def _shown_target(item: dict[str, Any]) -> str:
+    """``operating_system (fallback 2)``: a field fed by several columns shows each one's rank."""
+    target = item["target_field"]
+    if not target:
+        return "(unmapped: kept as custom attribute)"
+    priority = item.get("priority")
+    if priority == 1:
+        return f"{target} (primary)"
+    if priority:
+        return f"{target} (fallback {priority})"
+    return str(target)
 
 
 def _exit_code(summary: dict[str, Any]) -> int:
@@ -149,23 +163,50 @@ def _parse_maps(values: list[str]) -> dict[str, str]:
     return parsed
 
 
+def _parse_fallbacks(values: list[str]) -> dict[str, list[str]]:
+    """``TARGET=SOURCE`` options, in order: each adds the next fallback of TARGET; ``TARGET=``
+    alone removes TARGET's fallbacks."""
+    parsed: dict[str, list[str]] = {}
+    for value in values:
+        target, sep, source = value.partition("=")
+        if not sep or not target.strip():
+            fail(f"--fallback takes TARGET=SOURCE, got {value!r}")
+        columns = parsed.setdefault(target.strip(), [])
+        if source:
+            columns.append(source)
+    return parsed
+
+
 @flows_app.command("approve")
 def approve_command(
     flow_id: uuid.UUID = typer.Argument(..., help="Master flow id."),
     maps: list[str] = typer.Option([], "--map", help="Override: SOURCE=TARGET (repeatable)."),
     unmaps: list[str] = typer.Option([], "--unmap", help="Leave SOURCE unmapped (repeatable)."),
+    fallback_options: list[str] = typer.Option(
+        [],
+        "--fallback",
+        help="TARGET=SOURCE: SOURCE is the next fallback of TARGET, read where the columns"
+        " before it are empty (repeatable, in order; replaces the suggested fallbacks of"
+        " TARGET; TARGET= alone removes them).",
+    ),
     wait: bool = typer.Option(True, help="Run the rest of the flow here and wait for it."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
-    """Approve a flow's field mappings (with overrides) and resume it."""
+    """Approve a flow's field mappings (with overrides and fallbacks) and resume it."""
     url = ready_database_url()
     current = settings()
     overrides = _parse_maps(maps)
+    fallbacks = _parse_fallbacks(fallback_options)
 
     async def approve(session: AsyncSession) -> None:
         flow = await service.find_flow(session, flow_id)
         await control.approve_mappings(
-            session, flow, user_id=None, overrides=overrides, unmapped=set(unmaps)
+            session,
+            flow,
+            user_id=None,
+            overrides=overrides,
+            unmapped=set(unmaps),
+            fallbacks=fallbacks,
         )
 
     _steer(url, approve)

@@ -4,7 +4,7 @@ cancel. Functions flush; the caller owns the transaction (and so the enqueued jo
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -130,8 +130,10 @@ async def approve_mappings(
     user_id: uuid.UUID | None,
     overrides: Mapping[str, str] | None = None,
     unmapped: set[str] | None = None,
+    fallbacks: Mapping[str, Sequence[str]] | None = None,
 ) -> list[mapping.ApprovedMapping]:
-    """Approve (with overrides) and resume a flow waiting for approval."""
+    """Approve (with overrides and fallback columns) and resume a flow waiting for
+    approval."""
     if flow.status != FlowStatus.WAITING_FOR_APPROVAL.value:
         raise FlowStateError(
             f"the flow is {flow.status}; mappings can be approved while it is waiting_for_approval"
@@ -145,6 +147,7 @@ async def approve_mappings(
         user_id=user_id,
         overrides=overrides,
         unmapped=unmapped,
+        fallbacks=fallbacks,
     )
     flow.field_mappings = mapping.flow_field_mappings(approved, user_id, "reviewed")
     await resume(session, flow)

@@ -34,7 +34,7 @@ from discovery.flows.service import FINISHED
 from discovery.flows.summary import flow_summary, in_column_order
 from discovery.health.router import HealthCacheDep, cached_health
 from discovery.imports.models import DataImport
-from discovery.mapping.service import import_mappings
+from discovery.mapping.service import fallbacks_of, import_mappings
 from discovery.tenancy.context import RequestContext
 
 router = APIRouter(prefix="/flows", tags=["flows"], responses=documented(400, 401, 403, 404, 422))
@@ -129,6 +129,7 @@ async def _mappings(session: SessionDep, flow: DiscoveryFlow) -> FieldMappingsOu
         flow_status=FlowStatus(flow.status),
         awaiting_approval=flow.status == FlowStatus.WAITING_FOR_APPROVAL.value,
         mappings=[FieldMappingOut.model_validate(row) for row in rows],
+        fallbacks=fallbacks_of(rows),
     )
 
 
@@ -144,11 +145,17 @@ async def get_field_mappings(
 async def approve_field_mappings(
     flow_id: uuid.UUID, body: MappingApproval, context: Analyst, session: SessionDep
 ) -> FieldMappingsOut:
-    """Approve the mappings, overriding (``overrides``) or unmapping (``unmap``) columns,
-    and resume the flow. Overrides are learned for the client account."""
+    """Approve the mappings, overriding (``overrides``) or unmapping (``unmap``) columns
+    and setting each field's fallback columns (``fallbacks``), and resume the flow.
+    Overrides are learned for the client account."""
     flow = await _flow(session, context, flow_id, for_update=True)
     await control.approve_mappings(
-        session, flow, user_id=context.user_id, overrides=body.overrides, unmapped=set(body.unmap)
+        session,
+        flow,
+        user_id=context.user_id,
+        overrides=body.overrides,
+        unmapped=set(body.unmap),
+        fallbacks=body.fallbacks,
     )
     return await _mappings(session, flow)
 

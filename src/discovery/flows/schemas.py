@@ -11,6 +11,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from discovery.api.types import Text
 from discovery.flows.models import FlowStatus
 
+PRIORITY_DESCRIPTION = (
+    "None: the target's only column; 1: its primary column, which has fallbacks; 2, 3, …: "
+    "a fallback, read where the columns ranked before it are empty."
+)
+
 
 class FlowBrief(BaseModel):
     model_config = ConfigDict(from_attributes=True)
@@ -54,6 +59,7 @@ class FlowMappingOut(BaseModel):
     confidence: float | None
     match_type: str | None
     status: str
+    priority: int | None = Field(description=PRIORITY_DESCRIPTION)
 
 
 class FlowDetail(BaseModel):
@@ -94,6 +100,7 @@ class FieldMappingOut(BaseModel):
     match_type: str | None
     unit: str | None
     status: str
+    priority: int | None = Field(description=PRIORITY_DESCRIPTION)
     alternatives: list[AlternativeOut] | None
     approved_at: datetime | None
 
@@ -103,6 +110,9 @@ class FieldMappingsOut(BaseModel):
     flow_status: FlowStatus
     awaiting_approval: bool
     mappings: list[FieldMappingOut]
+    fallbacks: dict[str, list[str]] = Field(
+        description="Target -> its fallback columns in rank order (targets that have any)."
+    )
 
 
 class MappingApproval(BaseModel):
@@ -115,6 +125,15 @@ class MappingApproval(BaseModel):
         default_factory=list,
         description="Source columns to leave unmapped (kept as custom attributes).",
         examples=[["Notes"]],
+    )
+    fallbacks: dict[Text, list[Text]] = Field(
+        default_factory=dict,
+        description=(
+            "Canonical field -> its fallback columns in order, read where the primary column "
+            "(and the fallbacks before) are empty. Replaces the suggested fallbacks of that "
+            "field; an empty list removes them."
+        ),
+        examples=[{"operating_system": ["OS according to the VMware Tools"]}],
     )
 
 

@@ -72,6 +72,7 @@ async def flow_summary(
                 "confidence": m.confidence,
                 "match_type": m.match_type,
                 "status": m.status,
+                "priority": m.priority,
             }
             for m in mappings
         ],

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -33,10 +33,12 @@ from discovery.imports.readers.table import Row
 from discovery.mapping.engine import MappingResult, suggest_mappings
 from discovery.mapping.models import MatchType
 from discovery.mapping.phase import SAMPLE_ROWS
-from discovery.mapping.service import learned_mappings
+from discovery.mapping.service import learned_mappings, rank
 from discovery.tenancy.context import Tenant
 
 BATCH = 1000
+#: the rank of a column a reviewer adds to a field's fallbacks: after the suggested ones
+_AFTER_SUGGESTED = 1000
 # A preview keeps every asset it would create in memory (to find duplicates in the
 # file), so it looks at this many rows at most and says when it stopped early.
 MAX_PREVIEW_ROWS = 100_000
@@ -54,24 +56,36 @@ class DryRun:
     report: PreviewReport
 
 
-def with_choices(result: MappingResult, choices: Mapping[str, str | None]) -> MappingResult:
+def with_choices(
+    result: MappingResult,
+    choices: Mapping[str, str | None],
+    fallbacks: Collection[str] | None = None,
+) -> MappingResult:
     """The suggestions with a reviewer's choices applied (source column -> target, None:
-    unmapped), as approving them would: a changed column counts as a manual mapping."""
+    unmapped), as approving them would: a changed column counts as a manual mapping and
+    leaves its fallback list. ``fallbacks`` (a review form's ticked columns), when given,
+    says which mapped columns are fallbacks: the suggested ones keep their rank, others
+    come after them, and an unticked one is no fallback."""
     suggestions = []
     for suggestion in result.suggestions:
         source = suggestion.source_field
-        if source not in choices or choices[source] == suggestion.target_field:
-            suggestions.append(suggestion)
-            continue
-        target = choices[source]
-        suggestions.append(
-            replace(
+        target = choices.get(source, suggestion.target_field)
+        changed = target != suggestion.target_field
+        if changed:
+            suggestion = replace(
                 suggestion,
                 target_field=target,
                 confidence=1.0 if target else 0.0,
                 match_type=MatchType.MANUAL.value if target else None,
+                priority=None,
             )
-        )
+        if fallbacks is not None and target:
+            was_fallback = not changed and rank(suggestion.priority) >= 2
+            if source in fallbacks and not was_fallback:
+                suggestion = replace(suggestion, priority=_AFTER_SUGGESTED)
+            elif source not in fallbacks and was_fallback:
+                suggestion = replace(suggestion, priority=None)
+        suggestions.append(suggestion)
     return replace(result, suggestions=tuple(suggestions))
 
 
@@ -83,7 +97,9 @@ def _shape(result: MappingResult, headers: Sequence[str]) -> AssetShape:
     mapped = [s for s in result.suggestions if s.target_field]
     return AssetShape(
         mapped_sources=frozenset(s.source_field for s in mapped),
-        confidence_by_target={str(s.target_field): s.confidence for s in mapped},
+        confidence_by_target={
+            str(s.target_field): s.confidence for s in mapped if rank(s.priority) == 1
+        },
         detected_format=result.detected_format,
         ignored_sources=reimported_lineage(headers),
     )
@@ -103,11 +119,12 @@ async def dry_run(
     match_order: Sequence[str],
     limits: ReadLimits,
     choices: Mapping[str, str | None] | None = None,
+    fallbacks: Collection[str] | None = None,
 ) -> DryRun:
     """Raises ``UnreadableFileError`` for a file the import would fail on.
 
     ``choices`` (source column -> target or None) previews a reviewed mapping instead of
-    the suggestions."""
+    the suggestions, and ``fallbacks`` its fallback columns (see ``with_choices``)."""
     learned = await learned_mappings(session, tenant.client_account_id)
     with ExitStack() as stack:
         table: Table = await asyncio.to_thread(
@@ -117,11 +134,11 @@ async def dry_run(
         headers = list(table.headers)
         mapping = suggest_mappings(headers, [values for _, values in first[:SAMPLE_ROWS]], learned)
         if choices:
-            mapping = with_choices(mapping, choices)
+            mapping = with_choices(mapping, choices, fallbacks)
         cleanse = compile_cleanser(
             [
                 FieldMapping(s.source_field, s.target_field, s.unit)
-                for s in mapping.suggestions
+                for s in sorted(mapping.suggestions, key=lambda s: rank(s.priority))
                 if s.target_field
             ],
             headers,

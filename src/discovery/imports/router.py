@@ -247,6 +247,7 @@ async def preview_import(
                 match_type=s.match_type,
                 unit=s.unit,
                 reason=s.reason,
+                priority=s.priority,
             )
             for s in result.mapping.suggestions
         ],

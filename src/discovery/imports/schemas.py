@@ -99,6 +99,9 @@ class SuggestedMapping(BaseModel):
     match_type: str | None
     unit: str | None
     reason: str
+    priority: int | None = Field(
+        default=None, description="1: primary column with fallbacks; 2, 3, …: a fallback."
+    )
 
 
 class PreviewCounts(BaseModel):

@@ -17,6 +17,9 @@ class Candidate:
     unit: str | None = None
     #: may win the column (False: only shown as an alternative)
     assignable: bool = True
+    #: may back up another column of the same field cell by cell (False: a stand-in for
+    #: a column the file lacks, such as logical cores for cores)
+    fallback: bool = True
 
     def adjusted(self, delta: float, note: str | None = None) -> Candidate:
         confidence = min(1.0, max(0.0, self.confidence + delta))

@@ -2,10 +2,12 @@
 
 ``suggest_mappings`` looks at each column's header and sample values, recognises known
 exports (RVTools, AWS Migration Hub, Azure Migrate, ServiceNow), reuses mappings the
-client approved before, then settles competing columns so that each canonical field is
-taken at most once. Every column gets exactly one suggestion, in source order; a column
-with no field goes to the asset's custom attributes (``target_field=None``). Pure and
-deterministic: the same input always gives the same output.
+client approved before, then settles competing columns so that each canonical field has
+one primary column. A few columns that lost may back up the primary where its cells are
+empty (``priority`` 2, 3, …; the primary then has ``priority`` 1; see ``fallbacks``).
+Every column gets exactly one suggestion, in source order; a column with no field goes to
+the asset's custom attributes (``target_field=None``). Pure and deterministic: the same
+input always gives the same output.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 
 from discovery.mapping.candidate import Candidate
 from discovery.mapping.context import context_candidates
+from discovery.mapping.fallbacks import Fallback, find_fallbacks
 from discovery.mapping.fields import CANONICAL_FIELDS, FIELD_ORDER
 from discovery.mapping.known_formats import KnownFormat, detect_format
 from discovery.mapping.normalize import learned_key, normalize_header
@@ -51,6 +54,9 @@ class Suggestion:
     unit: str | None
     alternatives: tuple[Alternative, ...]
     reason: str
+    #: None: the field's only column; 1: its primary column, which has fallbacks;
+    #: 2, 3, …: a fallback, read where the columns ranked before it are empty
+    priority: int | None = None
 
 
 @dataclass(frozen=True)
@@ -94,6 +100,15 @@ def _unmapped_reason(plan: ColumnPlan, winners: dict[str, tuple[str, float]]) ->
     return "no canonical field matched; kept as custom attribute"
 
 
+def _fallback_note(fallback: Fallback) -> str:
+    before = (
+        f"'{fallback.primary}' is"
+        if fallback.rank == 2
+        else f"'{fallback.primary}' and the fallbacks before it are"
+    )
+    return f"fallback {fallback.rank} for {fallback.target}: read where {before} empty"
+
+
 def _with_unit(cand: Candidate, header: str, profile: ColumnProfile) -> tuple[str | None, str]:
     choice = choose_unit(cand.target, normalize_header(header), profile, cand.unit)
     if choice.note is None:
@@ -133,10 +148,13 @@ def suggest_mappings(
         claim.candidate.target: (headers[column], claim.candidate.confidence)
         for column, claim in claims.items()
     }
+    fallbacks: dict[int, Fallback] = {f.column: f for f in find_fallbacks(plans, claims, fmt)}
+    backed_up = {f.target for f in fallbacks.values()}
 
     suggestions: list[Suggestion] = []
     for plan in plans:
         claim = claims.get(plan.index)
+        fallback = fallbacks.get(plan.index)
         if claim is not None:
             cand = claim.candidate
             unit, reason = _with_unit(cand, plan.header, profiles[plan.index])
@@ -149,6 +167,22 @@ def suggest_mappings(
                     unit=unit,
                     alternatives=_alternatives(plan, cand.target),
                     reason=reason,
+                    priority=1 if cand.target in backed_up else None,
+                )
+            )
+        elif fallback is not None:
+            cand = fallback.candidate
+            unit, reason = _with_unit(cand, plan.header, profiles[plan.index])
+            suggestions.append(
+                Suggestion(
+                    source_field=plan.header,
+                    target_field=cand.target,
+                    confidence=round(cand.confidence, 3),
+                    match_type=cand.match_type,
+                    unit=unit,
+                    alternatives=_alternatives(plan, cand.target),
+                    reason=f"{_fallback_note(fallback)}; {reason}",
+                    priority=fallback.rank,
                 )
             )
         elif plan.fixed is not None:

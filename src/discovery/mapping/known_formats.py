@@ -4,9 +4,13 @@ import, ServiceNow CMDB server/computer lists.
 A file is recognised by its characteristic headers (several *distinctive* ones must be
 present, plus a fair share of the whole catalogue), then each known column is mapped as
 the tool documents it. Several columns may name the same field in order of preference
-(``OS according to the VMware Tools`` over ``... configuration file``); the engine keeps
-the best one that is actually filled. Columns the catalogue does not know (RVTools custom
-attributes, ServiceNow ``u_`` fields) are matched like any hand-made sheet.
+(``OS according to the configuration file``, then ``... the VMware Tools``): the best one
+that is actually filled becomes the field's primary column and the others its fallbacks,
+in the same order, which cleansing reads where the primary cell is empty (see
+``fallbacks``). A column listed as a *stand-in* only replaces a column the file lacks
+(AWS logical cores for cores): it never backs up an empty cell. Columns the catalogue does
+not know (RVTools custom attributes, ServiceNow ``u_`` fields) are matched like any
+hand-made sheet.
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ class FormatColumn:
     confidence: float = 0.98
     unit: str | None = None
     note: str | None = None
+    #: may back up another column of the same field, cell by cell
+    fallback: bool = True
 
 
 @dataclass(frozen=True)
@@ -63,14 +69,17 @@ def _build(
     patterns: Sequence[tuple[str, FormatColumn]],
     distinctive: str,
     min_distinctive: int,
+    stand_ins: str = "",
 ) -> KnownFormat:
+    standing_in = {_key(h) for h in stand_ins.split("|") if h}
     columns: dict[str, FormatColumn] = {}
     for row in rows:
         headers, target, confidence = row[0], row[1], row[2]
         unit = row[3] if len(row) > 3 else None
         note = row[4] if len(row) > 4 else None
         for header in headers.split("|"):
-            columns[_key(header)] = FormatColumn(target, confidence, unit, note)
+            key = _key(header)
+            columns[key] = FormatColumn(target, confidence, unit, note, key not in standing_in)
     for header in unmapped.split("|"):
         columns.setdefault(_key(header), FormatColumn(None, 0.95))
     return KnownFormat(
@@ -101,8 +110,10 @@ RVTOOLS_VINFO: Final = _build(
         ("Datacenter", "datacenter", 0.99),
         ("Cluster", "cluster", 0.99),
         ("Host", "host", 0.99),
-        ("OS according to the VMware Tools", "operating_system", 0.99),
-        ("OS according to the configuration file", "operating_system", 0.96),
+        # The configuration file's OS is there for every VM; the Tools' one only while the
+        # VM runs with VMware Tools: it backs up an empty configuration-file cell.
+        ("OS according to the configuration file", "operating_system", 0.99),
+        ("OS according to the VMware Tools", "operating_system", 0.96),
         ("VM UUID", "external_id", 0.98),
         ("VM ID", "external_id", 0.95),
         # The SMBIOS UUID is what the guest reads as its BIOS serial: the VM's serial.
@@ -172,6 +183,7 @@ AWS_MIGRATION_HUB: Final = _build(
     "|CPU.UsagePct.Avg|CPU.UsagePct.Max|DiskReadsPerSecondInKB.Avg|DiskWritesOpsPerSecond.Max"
     "|NetworkReadsPerSecondInKB.Avg|NetworkWritesPerSecondInKB.Max|ApplicationWave|SMBiosId",
     2,
+    stand_ins="CPU.NumberOfLogicalCores|CPU.UsagePct.Avg",
 )
 
 AZURE_MIGRATE: Final = _build(
@@ -243,6 +255,7 @@ SERVICENOW_CMDB: Final = _build(
         ("Disk space (GB)|disk_space", "storage_gb", 0.97, "GB", None),
         ("Location|location", "location", 0.97),
         ("Managed by|managed_by", "technical_owner", 0.95),
+        # A team, not a person: stands in for a missing "Managed by" column only.
         ("Support group|support_group", "technical_owner", 0.9),
         ("Owned by|owned_by", "business_owner", 0.95),
         ("Environment|environment", "environment", 0.97),
@@ -276,6 +289,7 @@ SERVICENOW_CMDB: Final = _build(
     "|Used for|Managed by|Owned by|Model ID|DNS Domain|Short description|OS Service Pack"
     "|OS Address Width (bits)|Most recent discovery|Discovery source",
     3,
+    stand_ins="Support group|support_group",
 )
 
 KNOWN_FORMATS: Final = (RVTOOLS_VINFO, AWS_MIGRATION_HUB, AZURE_MIGRATE, SERVICENOW_CMDB)

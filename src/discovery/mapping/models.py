@@ -1,4 +1,5 @@
-"""``import_field_mappings``: one suggested (then approved or rejected) target per column."""
+"""``import_field_mappings``: one suggested (then approved or rejected) target per column,
+with its rank when several columns feed one target."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, SmallInteger, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from discovery.core.models import (
@@ -49,6 +50,7 @@ class ImportFieldMapping(TenantScoped, Base):
             "confidence IS NULL OR (confidence >= 0 AND confidence <= 1)",
             name="confidence_in_range",
         ),
+        CheckConstraint("priority IS NULL OR priority >= 1", name="priority_positive"),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()
@@ -61,6 +63,9 @@ class ImportFieldMapping(TenantScoped, Base):
     match_type: Mapped[str | None] = mapped_column(Text)
     unit: Mapped[str | None] = mapped_column(Text)
     alternatives: Mapped[list[Any] | None] = mapped_column()
+    #: None: the target's only column; 1: its primary column, which has fallbacks;
+    #: 2, 3, …: a fallback, read (in rank order) where the columns before it are empty
+    priority: Mapped[int | None] = mapped_column(SmallInteger)
     status: Mapped[str] = mapped_column(Text, server_default=MappingStatus.SUGGESTED.value)
     approved_by: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey(fq("users"), ondelete="SET NULL")

@@ -123,7 +123,10 @@ def plan_column(
             reason = f"{fmt.label} column without a canonical field; kept as custom attribute"
             return ColumnPlan(index, header, [], display, Fixed(FORMAT, known.confidence, reason))
         reason = f"{fmt.label} column" + (f": {known.note}" if known.note else "")
-        cand = Candidate(known.target, known.confidence, FORMAT, reason, 9, known.unit)
+        cand = Candidate(
+            known.target, known.confidence, FORMAT, reason, 9, known.unit,
+            fallback=known.fallback,
+        )  # fmt: skip
         return ColumnPlan(index, header, [_fill_adjusted(cand, profile, has_samples)], display)
 
     candidates = [_fill_adjusted(c, profile, has_samples) for c in generic]

@@ -36,9 +36,9 @@ class FormLimits:
 
 # Sign-in, sign-out, the tenant choice, retry and refresh buttons.
 SMALL_FORM = FormLimits(max_bytes=64 * 1024, max_fields=16)
-# The mapping review: a source and a target per column (at most 5000 columns, the most
-# DISCOVERY_MAX_IMPORT_COLUMNS allows) and a few more fields.
-REVIEW_FORM = FormLimits(max_bytes=2 * 1024 * 1024, max_fields=2 * 5000 + 16)
+# The mapping review: a source, a target and a fallback box per column (at most 5000
+# columns, the most DISCOVERY_MAX_IMPORT_COLUMNS allows) and a few more fields.
+REVIEW_FORM = FormLimits(max_bytes=3 * 1024 * 1024, max_fields=3 * 5000 + 16)
 
 
 def _too_large(limits: FormLimits) -> PageError:

@@ -1,4 +1,9 @@
-"""The mapping review: one row per column, the dry run of the chosen mapping, approval."""
+"""The mapping review: one row per column, the dry run of the chosen mapping, approval.
+
+A column may be a *fallback* of its field (ticked in the form): cleansing reads it where
+the field's primary column, and the fallbacks before it, are empty. Fallbacks keep their
+suggested order; a column newly ticked comes after them.
+"""
 
 from __future__ import annotations
 
@@ -21,7 +26,7 @@ from discovery.imports.models import DataImport
 from discovery.imports.readers import UnreadableFileError
 from discovery.imports.service import read_limits, sample_rows
 from discovery.mapping.models import ImportFieldMapping
-from discovery.mapping.service import MappingError, import_mappings
+from discovery.mapping.service import MappingError, import_mappings, rank
 from discovery.tenancy.models import Role
 from discovery.web.deps import Page, PageError, WebPage, render
 from discovery.web.deps import redirect as go
@@ -49,10 +54,34 @@ def _samples(rows: list[dict[str, Any]], column: str) -> list[str]:
     return seen
 
 
+_WORDS = {"ip": "IP", "fqdn": "FQDN", "mac": "MAC", "os": "OS", "cpu": "CPU", "id": "ID",
+          "gb": "(GB)"}  # fmt: skip
+
+
+def field_label(field: str) -> str:
+    """``operating_system`` -> ``Operating system``, ``storage_gb`` -> ``Storage (GB)``."""
+    words = [_WORDS.get(word, word) for word in field.split("_")]
+    return " ".join([words[0][:1].upper() + words[0][1:], *words[1:]])
+
+
+def _rank_note(mapping: ImportFieldMapping, mappings: list[ImportFieldMapping]) -> str | None:
+    target = mapping.target_field
+    if target is None or mapping.priority is None:
+        return None
+    if mapping.priority >= 2:
+        return f"Fallback {mapping.priority} for {field_label(target)}."
+    others = sorted(
+        (m for m in mappings if m.target_field == target and rank(m.priority) >= 2),
+        key=lambda m: rank(m.priority),
+    )
+    listed = ", ".join(m.source_field for m in others)
+    return f"Primary column for {field_label(target)}; where it is empty: {listed}."
+
+
 def _review_rows(
     mappings: list[ImportFieldMapping], rows: list[dict[str, Any]]
 ) -> list[dict[str, Any]]:
-    targets = [m.target_field for m in mappings if m.target_field]
+    targets = [m.target_field for m in mappings if m.target_field and rank(m.priority) == 1]
     review = []
     for mapping in mappings:
         confidence = mapping.confidence
@@ -64,7 +93,12 @@ def _review_rows(
             and isinstance(a.get("confidence"), int | float)
             and a["confidence"] >= confidence - AMBIGUOUS_MARGIN
         ]
-        duplicate = mapping.target_field is not None and targets.count(mapping.target_field) > 1
+        fallback = mapping.target_field is not None and rank(mapping.priority) >= 2
+        duplicate = (
+            mapping.target_field is not None
+            and not fallback
+            and targets.count(mapping.target_field) > 1
+        )
         notes = []
         if mapping.target_field and confidence is not None and confidence < LOW_CONFIDENCE:
             notes.append("Low confidence: check this one.")
@@ -92,6 +126,9 @@ def _review_rows(
                 and (confidence or 0) < LOW_CONFIDENCE,
                 "conflict": bool(close) or duplicate,
                 "notes": notes,
+                "priority": mapping.priority,
+                "fallback": fallback,
+                "rank_note": _rank_note(mapping, mappings),
             }
         )
     return review
@@ -103,6 +140,7 @@ async def _preview(
     data_import: DataImport,
     settings: SettingsDep,
     choices: dict[str, str] | None,
+    ticked: set[str] | None,
 ) -> dict[str, Any]:
     if not data_import.stored_file_path:
         return {"error": "The uploaded file is no longer stored, so it cannot be previewed."}
@@ -117,6 +155,7 @@ async def _preview(
             match_order=validate_match_order(data_import.options.get("match_keys")),
             limits=limits,
             choices={s: t or None for s, t in choices.items()} if choices else None,
+            fallbacks=ticked,
         )
     except (UnreadableFileError, OSError) as exc:
         return {"error": sentence(str(exc))}
@@ -139,6 +178,7 @@ async def _review_page(
     *,
     error: str | None = None,
     chosen: dict[str, str] | None = None,
+    ticked: set[str] | None = None,
     preview: bool = False,
     status_code: int = 200,
 ) -> Response:
@@ -152,6 +192,7 @@ async def _review_page(
     review = _review_rows(mappings, rows)
     for row in review:
         row["chosen"] = (chosen or {}).get(row["source"], row["target"] or "")
+        row["ticked"] = row["source"] in ticked if ticked is not None else row["fallback"]
     want_preview = preview or request.query_params.get("preview") == "1"
     return render(
         request,
@@ -162,11 +203,12 @@ async def _review_page(
             "data_import": data_import,
             "rows": review,
             "fields": CANONICAL_FIELDS,
+            "field_label": field_label,
             "awaiting": flow.status == FlowStatus.WAITING_FOR_APPROVAL.value,
             "can_approve": page.allows(Role.ANALYST),
             "error": error,
             "preview": (
-                await _preview(session, page, data_import, settings, chosen)
+                await _preview(session, page, data_import, settings, chosen, ticked)
                 if want_preview
                 else None
             ),
@@ -196,6 +238,45 @@ def _chosen(form: FormData) -> dict[str, str]:
     return chosen
 
 
+def _ticked(form: FormData) -> set[str]:
+    """The columns the reviewer marked as fallbacks of their field."""
+    ticked: set[str] = set()
+    index = 0
+    while f"source_{index}" in form:
+        if form.get(f"fallback_{index}"):
+            ticked.add(str(form.get(f"source_{index}")))
+        index += 1
+    return ticked
+
+
+def _approval(
+    chosen: dict[str, str], ticked: set[str], mappings: list[ImportFieldMapping]
+) -> tuple[dict[str, str], set[str], dict[str, list[str]]]:
+    """Overrides, unmappings and fallback lists that turn the suggestions into the form.
+
+    A ticked column with a field is a fallback of that field, after the fallbacks it
+    already had (in their order); every field that has or had fallbacks gets its list."""
+    suggested = {m.source_field: m for m in mappings}
+    fallbacks: dict[str, list[str]] = {
+        m.target_field: [] for m in mappings if m.target_field and rank(m.priority) >= 2
+    }
+    ranked: list[tuple[int, int, str, str]] = []
+    overrides: dict[str, str] = {}
+    unmapped: set[str] = set()
+    for position, (source, target) in enumerate(chosen.items()):
+        was = suggested[source]
+        if target and source in ticked:
+            kept = was.target_field == target and rank(was.priority) >= 2
+            ranked.append((rank(was.priority) if kept else 1000, position, target, source))
+        elif target and (target != was.target_field or rank(was.priority) >= 2):
+            overrides[source] = target
+        elif not target and was.target_field:
+            unmapped.add(source)
+    for _rank, _position, target, source in sorted(ranked):
+        fallbacks.setdefault(target, []).append(source)
+    return overrides, unmapped, fallbacks
+
+
 def _choice_error(chosen: dict[str, str], mappings: dict[str, str | None]) -> str | None:
     unknown = [t for t in chosen.values() if t and t not in CANONICAL_FIELDS]
     if unknown:
@@ -217,7 +298,8 @@ async def preview(
         m.source_field: m.target_field
         for m in await import_mappings(session, flow.data_import_id or uuid.uuid4())
     }
-    chosen = _chosen(await read_form(request, REVIEW_FORM))
+    form = await read_form(request, REVIEW_FORM)
+    chosen = _chosen(form)
     error = _choice_error(chosen, mappings)
     return await _review_page(
         request,
@@ -227,6 +309,7 @@ async def preview(
         flow,
         error=error,
         chosen=chosen,
+        ticked=_ticked(form),
         preview=error is None,
         status_code=200 if error is None else 422,
     )
@@ -238,15 +321,13 @@ async def approve(
 ) -> Response:
     page.require(Role.ANALYST)
     flow = await tenant_flow(session, page, flow_id, for_update=True)
-    mappings = {
-        m.source_field: m.target_field
-        for m in await import_mappings(session, flow.data_import_id or uuid.uuid4())
-    }
-    chosen = _chosen(await read_form(request, REVIEW_FORM))
+    rows = await import_mappings(session, flow.data_import_id or uuid.uuid4())
+    mappings = {m.source_field: m.target_field for m in rows}
+    form = await read_form(request, REVIEW_FORM)
+    chosen, ticked = _chosen(form), _ticked(form)
     error = _choice_error(chosen, mappings)
     if error is None:
-        overrides = {s: t for s, t in chosen.items() if t and t != mappings.get(s)}
-        unmapped = {s for s, t in chosen.items() if not t and mappings.get(s)}
+        overrides, unmapped, fallbacks = _approval(chosen, ticked, rows)
         try:
             async with session.begin_nested():
                 await control.approve_mappings(
@@ -255,14 +336,16 @@ async def approve(
                     user_id=page.context.user_id,
                     overrides=overrides,
                     unmapped=unmapped,
+                    fallbacks=fallbacks,
                 )
         except (control.FlowStateError, MappingError) as exc:
             await session.refresh(flow)
             error = sentence(str(exc))
     if error is not None:
         return await _review_page(
-            request, page, session, settings, flow, error=error, chosen=chosen, status_code=422
-        )
+            request, page, session, settings, flow, error=error, chosen=chosen, ticked=ticked,
+            status_code=422,
+        )  # fmt: skip
     return go(
         request,
         f"/flows/{flow.master_flow_id}",

@@ -166,8 +166,36 @@ function fieldSearch() {
   }
 }
 
+// A fallback column whose field the reviewer changes leaves that field's fallbacks: its
+// box is unticked (it may be ticked again, to make it a fallback of the new field).
+function fallbackChoices() {
+  for (const box of document.querySelectorAll(".fallback-choice input")) {
+    const select = document.getElementById(box.dataset.for);
+    if (!select || box.disabled) continue;
+    const original = select.value;
+    const rank = select.closest("tr").querySelector(".rank");
+    select.addEventListener("change", () => {
+      if (select.value !== original && box.checked) box.checked = false;
+      if (rank && rank.dataset.rank !== "1") {
+        rank.textContent = select.value === original && box.checked
+          ? rank.dataset.text
+          : "No longer a fallback of this field.";
+      }
+    });
+    if (rank) rank.dataset.text = rank.textContent;
+    box.addEventListener("change", () => {
+      if (rank && rank.dataset.rank !== "1") {
+        rank.textContent = select.value === original && box.checked
+          ? rank.dataset.text
+          : box.checked ? "Fallback, after the suggested ones." : "No longer a fallback of this field.";
+      }
+    });
+  }
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   uploadForm();
   flowProgress();
   fieldSearch();
+  fallbackChoices();
 });
