@@ -470,7 +470,8 @@ def _servicenow_rows(rng: random.Random, raw: bool) -> list[dict[str, str]]:
                     ["VMware Virtual Platform", "PowerEdge R740", "ProLiant DL380 Gen10"]
                 ),
                 "cpu_count": str(sockets),
-                "cpu_core_count": str(sockets * rng.choice([4, 8, 12])),
+                # Cores of each CPU, as ServiceNow Discovery records them.
+                "cpu_core_count": str(rng.choice([4, 8, 12])),
                 "cpu_speed": rng.choice(["2394", "2600", "3100"]),
                 "cpu_type": rng.choice(
                     ["Intel(R) Xeon(R) Gold 6140 CPU @ 2.30GHz", "GenuineIntel"]
@@ -561,7 +562,7 @@ def _servicenow_labels(rng: random.Random) -> Fixture:
         if i % 6 == 0:
             row["Environment"] = source[i]["used_for"]
     expected = {header: target for header, _, target in spec}
-    units = {"RAM (MB)": "MB", "Disk space (GB)": "GB"}
+    units = {"RAM (MB)": "MB", "Disk space (GB)": "GB", "CPU core count": "per socket"}
     return Fixture(
         "servicenow_labels", [h for h, _, _ in spec], rows, expected, units, "servicenow_cmdb",
         {"Used for": 1, "Environment": 2},
@@ -612,7 +613,7 @@ def _servicenow_raw(rng: random.Random) -> Fixture:
         r["patch"] = rng.choice(["PG-Wed-Night", "PG-Sun-Early", "PG-Manual"])
     rows = [{header: r[key] for header, key, _ in spec} for r in source]
     expected = {header: target for header, _, target in spec}
-    units = {"ram": "MB", "disk_space": "GB"}
+    units = {"ram": "MB", "disk_space": "GB", "cpu_core_count": "per socket"}
     return Fixture(
         "servicenow_raw", [h for h, _, _ in spec], rows, expected, units, "servicenow_cmdb",
         {"environment": 1, "used_for": 2},

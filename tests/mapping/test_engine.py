@@ -76,6 +76,9 @@ def test_suggestion_invariants_hold_on_every_fixture() -> None:
                 "memory_utilization_percent_max",
             }:
                 assert s.unit == "%"
+            elif s.target_field == "cpu_cores":
+                # ServiceNow's cpu_core_count counts one socket's cores.
+                assert s.unit in {None, "per socket"}
             else:
                 assert s.unit is None
 

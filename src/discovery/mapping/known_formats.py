@@ -248,9 +248,10 @@ SERVICENOW_CMDB: Final = _build(
         ("Manufacturer|manufacturer", "manufacturer", 0.98),
         ("Model ID|model_id", "model", 0.97),
         ("Model number|model_number", "model", 0.9),
-        # cpu_count is the number of CPUs (sockets); cpu_core_count the total cores.
+        # cpu_count is the number of CPUs (sockets); cpu_core_count the cores of each CPU
+        # (Discovery fills it from the OS's cores per socket), so cleansing multiplies.
         ("CPU count|cpu_count", "cpu_sockets", 0.95),
-        ("CPU core count|cpu_core_count", "cpu_cores", 0.98),
+        ("CPU core count|cpu_core_count", "cpu_cores", 0.98, "per socket", None),
         ("RAM (MB)|ram", "memory_gb", 0.98, "MB", None),
         ("Disk space (GB)|disk_space", "storage_gb", 0.97, "GB", None),
         ("Location|location", "location", 0.97),

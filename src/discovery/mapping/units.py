@@ -63,6 +63,8 @@ def choose_unit(
     """The source unit of ``target`` for this column, and where it came from."""
     if target in UTIL_FIELDS:
         return UnitChoice("%", None)
+    if target == "cpu_cores" and preset == "per socket":  # ServiceNow's cpu_core_count
+        return UnitChoice(preset, "cores per socket, times cpu_sockets")
     if target not in SIZE_FIELDS:
         return UnitChoice(None, None)
     if header.unit is not None:
