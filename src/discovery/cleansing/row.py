@@ -8,7 +8,7 @@ from typing import Final
 from .datatypes import CleansedRow, FieldError, FieldMapping, InvalidValue
 from .fields import CANONICAL_FIELDS, IDENTIFYING_FIELDS, INVALID_ROW_REASON, LIST_FIELDS
 from .normalizers import Normalizer, normalize_text, normalizer_for
-from .text import NULL_SPELLINGS, STRIP_CHARS, clean_raw
+from .text import FORMULA_STARTS, NULL_SPELLINGS, STRIP_CHARS, clean_raw, keep_typed_lead
 
 RowCleanser = Callable[[Mapping[str, str]], CleansedRow]
 
@@ -80,6 +80,7 @@ def compile_cleanser(mappings: Sequence[FieldMapping]) -> RowCleanser:
     missing = _MISSING
     memo_size = MEMO_SIZE
     text, skip_if_set, as_list = _TEXT, _SKIP_IF_SET, _LIST
+    formula_starts = FORMULA_STARTS
 
     def cleanse(row: Mapping[str, str]) -> CleansedRow:
         data: dict[str, object] = {}
@@ -115,6 +116,8 @@ def compile_cleanser(mappings: Sequence[FieldMapping]) -> RowCleanser:
                     except InvalidValue as error:  # rejections are not memoised
                         errors.append(FieldError(target, value, error.reason))
                         continue
+                if type(result) is str and result and result[0] in formula_starts:
+                    result = keep_typed_lead(raw, result)  # stripping never makes a formula
                 if memo is not None and len(memo) < memo_size and type(raw) is str:
                     memo[raw] = result
             if result is None:
@@ -145,6 +148,7 @@ def cleanse_value(field: str, raw: str, unit: str | None = None) -> tuple[object
     if value is None:
         return None, None
     try:
-        return normalizer_for(field, unit)(value), None
+        result = normalizer_for(field, unit)(value)
     except InvalidValue as error:
         return None, error.reason
+    return (keep_typed_lead(raw, result) if isinstance(result, str) else result), None
