@@ -3,7 +3,8 @@
 Workers run anywhere that reaches the database: in-process under ``discovery serve`` and
 ``discovery run``, or standalone with ``discovery worker``. A worker that dies mid-job
 stops sending heartbeats; any other worker then finds its jobs stalled and retries them,
-and the phase handlers' idempotency makes the retry safe.
+and the phase handlers' idempotency makes the retry safe. Every worker also sweeps
+expired uploads (``imports.retention``).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from discovery.core.settings import Settings
 from discovery.flows.models import Phase
 from discovery.flows.queue import QUEUE, RUN_PHASE_TASK
 from discovery.flows.runner import execute_phase
+from discovery.imports.retention import sweep_forever
 
 logger = logging.getLogger(__name__)
 
@@ -100,6 +102,10 @@ async def run_worker(
     stalled = float(settings.worker_stalled_seconds)
     async with worker_resources(database_url, settings), app.open_async():
         recovery = asyncio.create_task(_recover_forever(app, stalled))
+        assert _resources is not None
+        retention = asyncio.create_task(
+            sweep_forever(_resources.factory, settings.uploads_dir, settings.upload_retention_days)
+        )
         worker = asyncio.create_task(
             app.run_worker_async(
                 queues=[QUEUE],
@@ -119,9 +125,12 @@ async def run_worker(
                 stopper.cancel()
         finally:
             recovery.cancel()
+            retention.cancel()
             if not worker.done():
                 worker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await worker
             with contextlib.suppress(asyncio.CancelledError):
                 await recovery
+            with contextlib.suppress(asyncio.CancelledError):
+                await retention
