@@ -39,7 +39,6 @@ from discovery.imports.models import RawImportRecord
 
 ExportFormat = Literal["csv", "xlsx", "json"]
 LIST_SEPARATOR = "; "
-__all__ = ["LINEAGE_COLUMNS", "ExportFormat", "ExportScope", "TextExport", "export_assets"]
 
 
 def reimported_lineage(headers: Iterable[str]) -> frozenset[str]:
