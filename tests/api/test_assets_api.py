@@ -303,7 +303,9 @@ async def test_the_inventory_exports_as_csv_json_and_xlsx(
     url = f"{ASSETS}/export"
     as_csv = await client.get(url, headers=headers)
     assert as_csv.status_code == 200
-    assert as_csv.headers["content-disposition"] == 'attachment; filename="assets.csv"'
+    assert as_csv.headers["content-disposition"] == (
+        "attachment; filename=\"assets.csv\"; filename*=UTF-8''assets.csv"
+    )
     rows = list(csv.reader(io.StringIO(as_csv.text)))
     assert rows[0][: len(CANONICAL_FIELDS)] == list(CANONICAL_FIELDS)
     assert len(rows) == ROWS + 1

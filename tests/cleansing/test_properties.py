@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 
 from discovery.cleansing import CANONICAL_FIELDS, IDENTIFYING_FIELDS, FieldMapping, compile_cleanser
 from discovery.cleansing.fields import LIST_FIELDS, PERCENT_FIELDS, SIZE_FIELDS
+from discovery.cleansing.text import STRIP_CHARS
+from discovery.core.export_format import is_formula_like
 
 INTEGER_FIELDS = {"cpu_cores", "cpu_sockets", "disk_count", "nic_count"}
 ENUMS = {
@@ -52,6 +54,15 @@ cells = st.one_of(
 )
 
 
+def _stripped_or_typed(value: str) -> bool:
+    """Stripped, or, where stripping would have made a formula of it, stripped but for the
+    leading white space it was typed with (``"\t=1+1"`` stays as typed)."""
+    if value == value.strip():
+        return True
+    rest = value.lstrip(STRIP_CHARS)
+    return rest != value and rest == rest.strip() and is_formula_like(rest)
+
+
 def _check_value(field: str, value: object) -> None:
     if field in LIST_FIELDS:
         assert isinstance(value, list) and value
@@ -69,7 +80,7 @@ def _check_value(field: str, value: object) -> None:
     elif field in ENUMS:
         assert value in ENUMS[field]
     else:
-        assert isinstance(value, str) and value and value == value.strip()
+        assert isinstance(value, str) and value and _stripped_or_typed(value)
         if field in ("hostname", "fqdn", "mac_address"):
             assert value == value.lower()
         if field == "hostname":

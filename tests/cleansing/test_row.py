@@ -17,6 +17,7 @@ from discovery.cleansing import (
     compile_cleanser,
 )
 from discovery.cleansing import row as row_module
+from discovery.cleansing.row import cleanse_value
 
 RVTOOLS = [
     FieldMapping("VM", "name"),
@@ -374,3 +375,21 @@ def test_cores_per_socket_times_the_sockets_are_the_total() -> None:
     # Without the unit the column is the total.
     plain = compile_cleanser([FieldMapping("c", "cpu_cores"), FieldMapping("s", "cpu_sockets")])
     assert plain({"c": "8", "s": "2"}).data["cpu_cores"] == 8
+
+
+@pytest.mark.parametrize("field", ["name", "operating_system", "application_name"])
+@pytest.mark.parametrize(
+    ("raw", "cleansed"),
+    [
+        ("\t=1+1", "\t=1+1"),  # the TAB kept: stripping it would make a live formula
+        ("\r=1+1", "\r=1+1"),
+        ("  @SUM(A1)  ", "  @SUM(A1)"),
+        ("=1+1", "=1+1"),  # as typed; the exports neutralise it
+        ("  -5 ", "-5"),  # a plain number is no formula: stripped as always
+        ("  web  01 ", "web 01"),
+    ],
+)
+def test_stripping_never_turns_a_value_into_a_formula(field: str, raw: str, cleansed: str) -> None:
+    cleanse = compile_cleanser([FieldMapping("c", field)])
+    assert cleanse({"c": raw}).data[field] == cleansed
+    assert cleanse_value(field, raw) == (cleansed, None)

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import html
 import logging
 from http import HTTPStatus
 from typing import Any
 
+import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from discovery.assets.reconcile import MatchOrderError
@@ -158,7 +161,43 @@ async def _data_error(request: Request, exc: Exception) -> JSONResponse:
     return error_response(422, "invalid input: a value is out of range or cannot be stored")
 
 
+# The database cannot be reached or stopped answering (connection refused or lost, the
+# server shutting down, no connection free in the pool): a 503 the caller may retry.
+DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (
+    OperationalError,
+    InterfaceError,
+    PoolTimeoutError,
+    psycopg.OperationalError,
+    psycopg.InterfaceError,
+)
+RETRY_AFTER_SECONDS = 5
+UNAVAILABLE_MESSAGE = "the database is unavailable; try again in a few seconds"
+_UNAVAILABLE_PAGE = f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Service unavailable</title>
+<link rel="stylesheet" href="/static/app.css"></head>
+<body><main><h1>Service unavailable</h1>
+<p>{html.escape(UNAVAILABLE_MESSAGE.capitalize())}.</p><p><a href="">Try again</a></p></main>
+</body></html>
+"""
+
+
+async def _database_unavailable(request: Request, exc: Exception) -> Response:
+    logger.error(
+        "database unavailable in %s %s: %s",
+        request.method,
+        request.url.path,
+        str(getattr(exc, "orig", None) or exc).strip().splitlines()[:1],
+    )
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    if request.url.path.startswith("/api/"):
+        return error_response(503, UNAVAILABLE_MESSAGE, headers=headers)
+    # A web page: plain HTML that needs neither the database nor the page templates.
+    return HTMLResponse(_UNAVAILABLE_PAGE, status_code=503, headers=headers)
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    for kind in DATABASE_UNAVAILABLE:
+        app.add_exception_handler(kind, _database_unavailable)
     app.add_exception_handler(DataError, _data_error)
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(StarletteHTTPException, _http_exception)

@@ -4,29 +4,40 @@ Columns: every canonical field under its canonical name (so the export re-import
 every column mapped), the custom attributes under their original column names, then
 lineage: the asset id, its import and the row it came from, and its flows. Rows stream
 from a server-side cursor; XLSX uses openpyxl's write-only mode.
+
+CSV and XLSX cells are neutralised so that no spreadsheet runs them as formulas, and XLSX
+text is always written as a string cell (see :mod:`discovery.core.export_format`, which
+also says how a re-import restores the values); the JSON export is raw. Encoding runs in
+a worker thread, a batch of rows at a time, so a large export never holds up the event
+loop that also serves HTTP.
 """
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
 import uuid
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
+from openpyxl import Workbook  # type: ignore[import-untyped, unused-ignore]
+from openpyxl.cell.cell import (  # type: ignore[import-untyped, unused-ignore]
+    ILLEGAL_CHARACTERS_RE,
+)
 from sqlalchemy import Select, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from discovery.assets.filters import AssetFilter
 from discovery.assets.models import CANONICAL_FIELDS, Asset
+from discovery.core.export_format import LINEAGE_COLUMNS, neutralise
 from discovery.imports.models import RawImportRecord
 
 ExportFormat = Literal["csv", "xlsx", "json"]
-LINEAGE_COLUMNS = (
-    "asset_id", "data_import_id", "source_row_number", "discovery_flow_id", "master_flow_id",
-)  # fmt: skip
 LIST_SEPARATOR = "; "
 
 
@@ -94,6 +105,58 @@ def _text(value: Any) -> Any:
     return value
 
 
+def _csv_cell(value: Any) -> str:
+    """A CSV cell: its text, neutralised (a number's text is a plain number, left alone)."""
+    value = _text(value)
+    return neutralise(value if isinstance(value, str) else str(value))
+
+
+def _xlsx_cell(value: Any) -> Any:
+    """An XLSX cell: numbers stay numbers (never formulas); text is neutralised, so
+    openpyxl always writes it as a string cell (it makes a formula of text starting
+    with ``=``, which neutralised text never does). XML keeps no carriage return (every
+    reader sees a line feed), so a CR is written as the LF it would become; characters
+    XML cannot hold at all are dropped (openpyxl refuses them)."""
+    value = _text(value)
+    if isinstance(value, int | float | Decimal):  # bool is an int
+        return value
+    text = value if isinstance(value, str) else str(value)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return neutralise(ILLEGAL_CHARACTERS_RE.sub("", text))
+
+
+def _csv_lines(rows: Sequence[Sequence[Any]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for values in rows:
+        writer.writerow([_csv_cell(value) for value in values])
+    return buffer.getvalue()
+
+
+def _json_records(header: Sequence[str], rows: Sequence[Sequence[Any]], first: bool) -> str:
+    parts = []
+    for values in rows:
+        record = {
+            name: (str(value) if isinstance(value, uuid.UUID) else value)
+            for name, value in zip(header, values, strict=True)
+        }
+        parts.append(("  " if first else ",\n  ") + json.dumps(record, default=str))
+        first = False
+    return "".join(parts)
+
+
+async def _batches(rows: AsyncIterator[list[Any]]) -> AsyncIterator[list[list[Any]]]:
+    batch: list[list[Any]] = []
+    async for values in rows:
+        batch.append(values)
+        if len(batch) == STREAM_BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
 class TextExport:
     """A CSV or JSON export as a stream of text chunks (``count`` grows as they go)."""
 
@@ -116,39 +179,19 @@ class TextExport:
     async def _csv(
         self, header: Sequence[str], rows: AsyncIterator[list[Any]]
     ) -> AsyncIterator[str]:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(header)
-        async for values in rows:
-            writer.writerow([_text(value) for value in values])
-            self.count += 1
-            if self.count % STREAM_BATCH == 0:
-                yield _drain(buffer)
-        yield _drain(buffer)
+        yield _csv_lines([header])
+        async for batch in _batches(rows):
+            yield await asyncio.to_thread(_csv_lines, batch)
+            self.count += len(batch)
 
     async def _json(
         self, header: Sequence[str], rows: AsyncIterator[list[Any]]
     ) -> AsyncIterator[str]:
-        parts = ["[\n"]
-        async for values in rows:
-            record = {
-                name: (str(value) if isinstance(value, uuid.UUID) else value)
-                for name, value in zip(header, values, strict=True)
-            }
-            parts.append(("  " if self.count == 0 else ",\n  ") + json.dumps(record, default=str))
-            self.count += 1
-            if self.count % STREAM_BATCH == 0:
-                yield "".join(parts)
-                parts = []
-        parts.append("\n]\n" if self.count else "]\n")
-        yield "".join(parts)
-
-
-def _drain(buffer: io.StringIO) -> str:
-    text = buffer.getvalue()
-    buffer.seek(0)
-    buffer.truncate()
-    return text
+        yield "[\n"
+        async for batch in _batches(rows):
+            yield await asyncio.to_thread(_json_records, header, batch, self.count == 0)
+            self.count += len(batch)
+        yield "\n]\n" if self.count else "]\n"
 
 
 async def export_assets(
@@ -165,15 +208,26 @@ async def export_assets(
 
 
 async def _write_xlsx(session: AsyncSession, scope: ExportScope, output: Path) -> int:
-    from openpyxl import Workbook
-
     custom = await custom_columns(session, scope)
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Assets")
-    sheet.append([*CANONICAL_FIELDS, *custom, *LINEAGE_COLUMNS])
-    count = 0
-    async for values in _rows(session, scope, custom):
-        sheet.append([_text(value) for value in values])
-        count += 1
-    workbook.save(output)
+    # One thread owns the workbook for its whole life: openpyxl is not meant to be
+    # shared, and the loop only awaits each batch.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="xlsx-export") as thread:
+        loop = asyncio.get_running_loop()
+
+        async def off_loop(work: Callable[..., None], *args: Any) -> None:
+            await loop.run_in_executor(thread, work, *args)
+
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet("Assets")
+
+        def append(rows: Sequence[Sequence[Any]]) -> None:
+            for values in rows:
+                sheet.append([_xlsx_cell(value) for value in values])
+
+        await off_loop(append, [[*CANONICAL_FIELDS, *custom, *LINEAGE_COLUMNS]])
+        count = 0
+        async for batch in _batches(_rows(session, scope, custom)):
+            await off_loop(append, batch)
+            count += len(batch)
+        await off_loop(workbook.save, output)
     return count

@@ -15,7 +15,7 @@ import binascii
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Select, func, select, tuple_
@@ -40,15 +40,31 @@ class Cursor:
 
     @classmethod
     def decode(cls, text: str) -> Cursor:
+        """Parse a cursor, checking every part: anything but what :meth:`encode` writes
+        is an ``InvalidCursorError`` that says what is wrong, never another error."""
         try:
             raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        except (binascii.Error, ValueError):
+            raise InvalidCursorError("not a cursor this API returned (bad base64)") from None
+        try:
             data = json.loads(raw)
-            created_at = datetime.fromisoformat(data["t"])
-            if created_at.tzinfo is None:
-                raise ValueError("naive timestamp")
-            return cls(created_at, uuid.UUID(data["i"]))
-        except (binascii.Error, UnicodeDecodeError, ValueError, KeyError, TypeError):
-            raise InvalidCursorError("not a cursor this API returned") from None
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            raise InvalidCursorError("not a cursor this API returned (bad JSON)") from None
+        if not isinstance(data, dict) or set(data) != {"t", "i"}:
+            raise InvalidCursorError("not a cursor this API returned (wrong fields)")
+        stamp, identifier = data["t"], data["i"]
+        if not isinstance(stamp, str) or not isinstance(identifier, str):
+            raise InvalidCursorError("not a cursor this API returned (wrong types)")
+        try:
+            created_at = datetime.fromisoformat(stamp)
+            # Within PostgreSQL's and Python's range once in UTC (year 1 at -14:00 is not).
+            created_at.astimezone(UTC)
+            cursor_id = uuid.UUID(identifier)
+        except (ValueError, OverflowError):
+            raise InvalidCursorError("not a cursor this API returned (bad values)") from None
+        if created_at.tzinfo is None:
+            raise InvalidCursorError("not a cursor this API returned (no time zone)")
+        return cls(created_at, cursor_id)
 
 
 SORTABLE: dict[str, Any] = {

@@ -17,6 +17,7 @@ from fastapi.responses import FileResponse, StreamingResponse
 from starlette.background import BackgroundTask
 
 from discovery.api.deps import FactoryDep, SessionDep, SettingsDep, Viewer
+from discovery.api.downloads import attachment
 from discovery.api.errors import ApiError, documented
 from discovery.api.types import Text
 from discovery.assets.export import TextExport, export_assets
@@ -219,7 +220,7 @@ async def export_inventory(
     CSV and JSON stream from a server-side cursor as they are produced; XLSX is written
     to a temporary file first (the format needs it), then streamed from it."""
     where = _filter(context, flow_id, asset_type, environment, q, search)
-    disposition = {"Content-Disposition": f'attachment; filename="assets.{file_format}"'}
+    disposition = attachment(f"assets.{file_format}")
     if file_format == "xlsx":
         descriptor, name = await asyncio.to_thread(tempfile.mkstemp, suffix=".xlsx")
         os.close(descriptor)

@@ -9,7 +9,7 @@ from .datatypes import CleansedRow, FieldError, FieldMapping, InvalidValue
 from .fields import CANONICAL_FIELDS, IDENTIFYING_FIELDS, INVALID_ROW_REASON, LIST_FIELDS
 from .identity import derive_identity
 from .normalizers import Normalizer, normalize_text, normalizer_for
-from .text import NULL_SPELLINGS, STRIP_CHARS, clean_raw
+from .text import FORMULA_STARTS, NULL_SPELLINGS, STRIP_CHARS, clean_raw, keep_typed_lead
 from .virtualization import EvidenceColumn, derive_virtualization, evidence_columns
 
 RowCleanser = Callable[[Mapping[str, str]], CleansedRow]
@@ -101,6 +101,7 @@ def compile_cleanser(
     type_sources = tuple(step[0] for step in plan if step[1] == "asset_type")
     fixed_evidence = evidence_columns(columns, type_sources) if columns is not None else None
     evidence_by_keys: dict[tuple[str, ...], tuple[EvidenceColumn, ...]] = {}
+    formula_starts = FORMULA_STARTS
 
     def cleanse(row: Mapping[str, str]) -> CleansedRow:
         data: dict[str, object] = {}
@@ -136,6 +137,8 @@ def compile_cleanser(
                     except InvalidValue as error:  # rejections are not memoised
                         errors.append(FieldError(target, value, error.reason))
                         continue
+                if type(result) is str and result and result[0] in formula_starts:
+                    result = keep_typed_lead(raw, result)  # stripping never makes a formula
                 if memo is not None and len(memo) < memo_size and type(raw) is str:
                     memo[raw] = result
             if result is None:
@@ -184,6 +187,7 @@ def cleanse_value(field: str, raw: str, unit: str | None = None) -> tuple[object
     if value is None:
         return None, None
     try:
-        return normalizer_for(field, unit)(value), None
+        result = normalizer_for(field, unit)(value)
     except InvalidValue as error:
         return None, error.reason
+    return (keep_typed_lead(raw, result) if isinstance(result, str) else result), None

@@ -5,6 +5,8 @@ from __future__ import annotations
 from itertools import product
 from typing import Final
 
+from discovery.core.export_format import is_formula_like
+
 # Every Unicode white-space character (NBSP, figure space, ideographic space, …) plus the
 # zero-width characters spreadsheets and copy-paste leave around values.
 STRIP_CHARS: Final[str] = (
@@ -39,6 +41,21 @@ def clean_raw(raw: object) -> str | None:
     if not text or text in NULL_SPELLINGS:
         return None
     return text
+
+
+#: First characters of a cleansed value that may make it a formula (it is already stripped).
+FORMULA_STARTS: Final[str] = "=+-@"
+
+
+def keep_typed_lead(raw: object, cleaned: str) -> str:
+    """``cleaned``, unless stripping ``raw`` made it formula-like: then ``raw``'s leading
+    white space is kept as typed. ``"\t=1+1"`` stays ``"\t=1+1"`` (a TAB or a space is how
+    some tools keep a cell from being a formula) and never becomes ``"=1+1"``; a value
+    typed as ``=1+1`` stays as typed too, for the exports to neutralise."""
+    if not isinstance(raw, str) or not is_formula_like(cleaned):
+        return cleaned
+    lead = raw[: len(raw) - len(raw.lstrip(STRIP_CHARS))]
+    return lead + cleaned
 
 
 def is_null(text: str) -> bool:

@@ -108,6 +108,11 @@ class Settings(BaseSettings):
         validation_alias=_env("DISCOVERY_MAX_IMPORT_COLUMNS"),
         description="Most columns one import may hold.",
     )
+    upload_retention_days: Annotated[int, Field(ge=0, le=3650)] = Field(
+        default=30,
+        validation_alias=_env("DISCOVERY_UPLOAD_RETENTION_DAYS"),
+        description="Days an uploaded file is kept after its flow ended; 0 keeps it forever.",
+    )
     mapping_auto_approve: bool = Field(
         default=False,
         validation_alias=_env("MAPPING_AUTO_APPROVE"),

@@ -6,7 +6,8 @@ thread of its own (``flows.heartbeat``), so a busy event loop cannot silence it.
 that dies mid-job stops sending heartbeats and loses its database sessions; any other
 worker then finds its jobs stalled and retries them, and the phase handlers' idempotency
 makes the retry safe. A job whose worker is silent but whose phase still holds the flow
-lock (``flows.lock``: the worker is frozen, not dead) is left to that worker.
+lock (``flows.lock``: the worker is frozen, not dead) is left to that worker. Every
+worker also sweeps expired uploads (``imports.retention``).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from discovery.flows.lock import HELD_FLOW_LOCKS_SQL
 from discovery.flows.models import Phase
 from discovery.flows.queue import QUEUE, RUN_PHASE_TASK, flow_lock
 from discovery.flows.runner import execute_phase
+from discovery.imports.retention import sweep_forever
 
 logger = logging.getLogger(__name__)
 
@@ -167,6 +169,10 @@ async def run_worker(
         heartbeat = HeartbeatThread(_conninfo(database_url), beat_every, lambda: worker.worker_id)
         heartbeat.start()
         recovery = asyncio.create_task(_recover_forever(app, stalled))
+        assert _resources is not None
+        retention = asyncio.create_task(
+            sweep_forever(_resources.factory, settings.uploads_dir, settings.upload_retention_days)
+        )
         running = asyncio.create_task(worker.run())  # type: ignore[no-untyped-call]
         try:
             if stop is None:
@@ -177,11 +183,14 @@ async def run_worker(
                 stopper.cancel()
         finally:
             recovery.cancel()
+            retention.cancel()
             if not running.done():
                 running.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await running
             with contextlib.suppress(asyncio.CancelledError):
                 await recovery
+            with contextlib.suppress(asyncio.CancelledError):
+                await retention
             # Last: a worker finishing its jobs on the way out still beats meanwhile.
             await asyncio.to_thread(heartbeat.stop)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from discovery.api.deps import FactoryDep, SettingsDep, Viewer
-from discovery.api.errors import ApiError, documented
+from discovery.api.errors import RETRY_AFTER_SECONDS, ApiError, documented
 from discovery.core.database import unit_of_work
 from discovery.health.cache import CachedReport, HealthCache, HealthKey
 from discovery.health.liveness import Liveness, check_liveness
@@ -76,7 +76,12 @@ async def liveness(request: Request, factory: FactoryDep, settings: SettingsDep)
             if not state.reachable
             else f"the database schema is at {state.revision or 'no revision'}, not {state.head}"
         )
-        raise ApiError(503, reason, details=body.model_dump(mode="json"))
+        raise ApiError(
+            503,
+            reason,
+            details=body.model_dump(mode="json"),
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
     return body
 
 

@@ -1,7 +1,10 @@
 """The rows of an import that need fixing, as CSV: the original values, ``row_number``
 and the errors. The user fixes the values and uploads the file again.
 
-Streams from a server-side cursor, so memory stays flat however many rows are bad.
+Streams from a server-side cursor, so memory stays flat however many rows are bad. Every
+cell is neutralised like the exports' (no spreadsheet runs one as a formula), and the
+header row is a signature the importer knows: uploading the fixed file again restores
+the values exactly (see :mod:`discovery.core.export_format`).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from discovery.core.export_format import neutralise
 from discovery.imports.models import DataImport, RawImportRecord
 
 BATCH = 1000
@@ -35,9 +39,13 @@ def describe_errors(
     return "; ".join(parts)
 
 
+def _cells(values: Sequence[Any]) -> list[str]:
+    return [neutralise("" if value is None else str(value)) for value in values]
+
+
 def _line(values: Sequence[Any]) -> str:
     buffer = io.StringIO()
-    csv.writer(buffer).writerow(values)
+    csv.writer(buffer).writerow(_cells(values))
     return buffer.getvalue()
 
 
@@ -72,11 +80,13 @@ async def error_rows_csv(session: AsyncSession, data_import: DataImport) -> Asyn
     pending = 0
     async for row_number, raw, is_valid, note, errors in result:
         writer.writerow(
-            [
-                row_number,
-                *(raw.get(h, "") for h in headers),
-                describe_errors(is_valid, note, errors),
-            ]
+            _cells(
+                [
+                    row_number,
+                    *(raw.get(h, "") for h in headers),
+                    describe_errors(is_valid, note, errors),
+                ]
+            )
         )
         pending += 1
         if pending == BATCH:

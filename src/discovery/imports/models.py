@@ -65,6 +65,8 @@ class DataImport(TenantScoped, Base):
     file_format: Mapped[str | None] = mapped_column(Text)
     sheet_name: Mapped[str | None] = mapped_column(Text)
     stored_file_path: Mapped[str | None] = mapped_column(Text)
+    #: When the retention sweep deleted the stored file (``stored_file_path`` is then None).
+    file_deleted_at: Mapped[datetime | None] = mapped_column()
     read_details: Mapped[dict[str, Any]] = mapped_column(server_default=text("'{}'"))
     options: Mapped[dict[str, Any]] = mapped_column(server_default=text("'{}'"))
     status: Mapped[str] = mapped_column(Text, server_default=ImportStatus.PENDING.value)

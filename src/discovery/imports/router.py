@@ -22,6 +22,7 @@ from discovery.api.deps import (
     SettingsDep,
     Viewer,
 )
+from discovery.api.downloads import attachment
 from discovery.api.errors import ApiError, documented
 from discovery.assets.reconcile import MatchOrderError, validate_match_order
 from discovery.core.database import unit_of_work
@@ -335,9 +336,7 @@ async def import_errors(
 
     stem = data_import.file_name.rsplit(".", 1)[0] or "import"
     return StreamingResponse(
-        body(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{stem}-errors.csv"'},
+        body(), media_type="text/csv; charset=utf-8", headers=attachment(f"{stem}-errors.csv")
     )
 
 

@@ -26,6 +26,7 @@ from discovery.core import copy_format
 from discovery.core.settings import Settings
 from discovery.imports.models import DataImport, FileFormat, ImportStatus, RawImportRecord
 from discovery.imports.readers import ReadLimits, UnreadableFileError, open_table
+from discovery.imports.retention import deleted_file_message
 from discovery.imports.storage import safe_file_name, store_file
 from discovery.tenancy.context import Tenant
 
@@ -130,6 +131,8 @@ async def load_raw_rows(
     if data_import.status == ImportStatus.COMPLETED.value:
         return ImportResult(ok=True, rows=data_import.total_rows)
     if not data_import.stored_file_path:
+        if data_import.file_deleted_at is not None:
+            return ImportResult(ok=False, error=deleted_file_message(data_import.file_deleted_at))
         return ImportResult(ok=False, error=data_import.error_message or "The file is missing.")
     await session.execute(
         delete(RawImportRecord).where(RawImportRecord.data_import_id == data_import.id)

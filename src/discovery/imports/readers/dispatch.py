@@ -19,6 +19,7 @@ from discovery.imports.readers.errors import (
     format_byte_size,
 )
 from discovery.imports.readers.json_reader import open_json
+from discovery.imports.readers.own_export import restore_own_export
 from discovery.imports.readers.table import ReadLimits, Table
 from discovery.imports.readers.xlsx_reader import open_xlsx
 
@@ -65,4 +66,5 @@ def open_table(
     else:
         reader = open_csv(path, limits)
     with reader as table:
+        restore_own_export(table)
         yield table

@@ -8,7 +8,7 @@ either id finds the asset. Reconciliation looks them up per chunk with
 holds only the assets that have alternates, so it stays small. Built CONCURRENTLY.
 
 Revision ID: 0014
-Revises: 0010
+Revises: 0011
 """
 
 from collections.abc import Sequence
@@ -23,7 +23,7 @@ from discovery.migrations.helpers import (
 )
 
 revision: str = "0014"
-down_revision: str | None = "0010"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
