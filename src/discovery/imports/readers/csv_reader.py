@@ -32,7 +32,7 @@ from discovery.imports.readers.rows import cell_too_long, positional_rows, start
 from discovery.imports.readers.table import ReadBudget, ReadLimits, ReadStats, ReadWarning, Table
 
 if TYPE_CHECKING:
-    from _csv import _reader as CsvReader
+    from _csv import Reader as CsvReader
 
 SUSPICIOUS_CELL_CHARS = 2000
 """A cell this long that holds line breaks and delimiters looks like swallowed rows."""

@@ -32,15 +32,16 @@ class ReadLimits:
     max_columns: int = 500
     max_blank_rows: int = 100_000
     """Blank rows skipped, which cost as much to read as data rows."""
-    max_cell_chars: int = 1024 * 1024
+    max_cell_chars: int = 128 * 1024
+    """Excel itself stops at 32,767; a row holds at most ``max_columns`` such cells."""
     max_decompressed_bytes: int = 2 * 1024**3
     """XLSX: the bytes all members of the archive inflate to, together."""
     max_compression_ratio: int = 200
     """XLSX: how many times larger than its compressed size a member may inflate."""
     max_shared_strings: int = 2_000_000
-    max_shared_strings_chars: int = 128 * 1024 * 1024
+    max_shared_strings_chars: int = 64 * 1024 * 1024
     max_json_depth: int = 64
-    max_read_seconds: float = 900.0
+    max_read_seconds: float = 900
 
     def __post_init__(self) -> None:
         for name in SETTINGS:

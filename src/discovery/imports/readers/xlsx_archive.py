@@ -22,7 +22,7 @@ from __future__ import annotations
 import io
 import warnings
 import zipfile
-from typing import IO, Any, BinaryIO, cast
+from typing import IO, Any, BinaryIO, Literal, cast
 
 from openpyxl.cell.text import Text  # type: ignore[import-untyped, unused-ignore]
 from openpyxl.reader.excel import ExcelReader  # type: ignore[import-untyped, unused-ignore]
@@ -126,8 +126,8 @@ class GuardedArchive(zipfile.ZipFile):
         if declared > limits.max_decompressed_bytes:
             raise self.too_large(declared)
 
-    def open(  # type: ignore[override]
-        self, name: str | zipfile.ZipInfo, mode: str = "r", pwd: bytes | None = None,
+    def open(
+        self, name: str | zipfile.ZipInfo, mode: Literal["r", "w"] = "r", pwd: bytes | None = None,
         *, force_zip64: bool = False,
     ) -> IO[bytes]:  # fmt: skip
         member = super().open(name, mode, pwd, force_zip64=force_zip64)
