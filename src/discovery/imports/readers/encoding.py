@@ -13,7 +13,8 @@ by which decoding turns the sample's non-ASCII bytes into letters rather than sy
 control characters, then by which one's letters belong to one language's alphabet ("Dvořák"
 in cp1250 is Czech; the same bytes in cp1252, "Dvoøák", mix Danish and Italian letters).
 Ties go to cp1252, then to the detector's order; a file that decodes to the same text in
-cp1252 is reported as cp1252, as before; with no answer at all, cp1252 is the fallback.
+cp1252 is reported as cp1252, as before. With no answer from the detector, the Latin
+relatives are compared all the same.
 
 Decoding never fails on a stray byte: bytes that are not valid in the chosen encoding are read
 as cp1252 (and as latin-1 for the five bytes cp1252 leaves undefined). A UTF-8 export with an
@@ -36,10 +37,12 @@ CODE_PAGES = (
 )  # fmt: skip
 """The legacy code pages the detector chooses among (Windows and ISO code pages of the
 languages inventory exports come in); narrower than all it knows, which makes it surer."""
-LATIN_RELATIVES = ("cp1252", "cp1250", "iso8859_2", "iso8859_15")
-"""Code pages that share most letters at different bytes, which the detector confuses."""
+LATIN_RELATIVES = ("cp1252", "cp1250", "iso8859_2", "iso8859_15", "cp1257", "cp1254")
+"""Latin-script code pages that share most letters at different bytes, which the detector
+confuses on short samples."""
 _WIDE_SAMPLE_BYTES = 4096
 _ASCII = re.compile(r"[\x00-\x7f]+")
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _ALPHABETS = tuple(
     frozenset(letters)
     for letters in (
@@ -56,6 +59,10 @@ _ALPHABETS = tuple(
         "áéíóöőúüű",  # Hungarian
         "čćđšž",  # Croatian, Slovene, Bosnian
         "ăâîșțşţ",  # Romanian
+        "ąčęėįšųūž",  # Lithuanian
+        "āčēģīķļņšūž",  # Latvian
+        "äöõüšž",  # Estonian
+        "çğıöşü",  # Turkish
     )
 )
 
@@ -110,9 +117,10 @@ def text_encoding(head: bytes) -> str | None:
 def bomless_utf16(head: bytes) -> str | None:
     """``utf-16-le`` or ``utf-16-be`` when ``head`` looks like UTF-16 text without a BOM.
 
-    Text in UTF-16 is mostly ASCII characters, each a NUL byte beside its ASCII byte: NULs
-    fill nearly every odd position (little-endian) or even one (big-endian), and hardly
-    any of the other. Binary data does not keep that up, and the sample must decode.
+    Text in UTF-16 is mostly ASCII characters (delimiters, digits, names), each a NUL byte
+    beside its ASCII byte: NULs fill many odd positions (little-endian) or even ones
+    (big-endian) and hardly any of the other. Binary data does not keep that up, and the
+    sample must decode to text without control characters.
     """
     sample = head[:_WIDE_SAMPLE_BYTES]
     pairs = len(sample) // 2
@@ -121,12 +129,13 @@ def bomless_utf16(head: bytes) -> str | None:
     even = sample[0 : pairs * 2 : 2].count(0)
     odd = sample[1 : pairs * 2 : 2].count(0)
     for encoding, nuls, others in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
-        if nuls >= 0.7 * pairs and others <= 0.02 * pairs:
+        if nuls >= 0.3 * pairs and others <= 0.01 * pairs:
             try:
-                codecs.getincrementaldecoder(encoding)().decode(sample[: pairs * 2])
+                text = codecs.getincrementaldecoder(encoding)().decode(sample[: pairs * 2])
             except UnicodeDecodeError:
                 return None
-            return encoding
+            controls = len(_CONTROLS.findall(text))
+            return encoding if controls <= 0.01 * len(text) else None
     return None
 
 
@@ -150,9 +159,7 @@ def sniff_encoding(sample: bytes, *, whole_file: bool) -> str:
 def detect_code_page(sample: bytes, *, whole_file: bool) -> str:
     """The legacy code page of ``sample`` (bytes that are not UTF-8); see the docstring."""
     detected = [match.encoding for match in from_bytes(sample, cp_isolation=list(CODE_PAGES))]
-    if not detected:
-        return "cp1252"
-    best = detected[0]
+    best = detected[0] if detected else "cp1252"
     if best in LATIN_RELATIVES:
         candidates = list(dict.fromkeys([*detected, *LATIN_RELATIVES]))
         decoded = {

@@ -119,6 +119,7 @@ class GuardedArchive(zipfile.ZipFile):
         self.limits = limits
         self.budget = budget
         self.inflated = 0
+        self._inflated_by_member: dict[str, int] = {}
         declared = 0
         for info in self.infolist():
             declared += info.file_size
@@ -154,11 +155,20 @@ class GuardedArchive(zipfile.ZipFile):
     def too_large(self, size: int) -> UnreadableFileError:
         return limit_exceeded(
             "max_decompressed_bytes",
-            f"This workbook inflates to more than {format_byte_size(size - 1)}, larger than the "
-            f"limit of {format_byte_size(self.limits.max_decompressed_bytes)}",
+            "This workbook inflates to more than the limit of "
+            f"{format_byte_size(self.limits.max_decompressed_bytes)}",
             value=size,
             maximum=self.limits.max_decompressed_bytes,
         )
+
+    def count(self, name: str, inflated: int) -> None:
+        """``inflated`` bytes of member ``name`` so far; a member read twice counts once."""
+        before = self._inflated_by_member.get(name, 0)
+        if inflated > before:
+            self._inflated_by_member[name] = inflated
+            self.inflated += inflated - before
+            if self.inflated > self.limits.max_decompressed_bytes:
+                raise self.too_large(self.inflated)
 
 
 class _InflatingMember(io.BufferedIOBase):
@@ -181,9 +191,7 @@ class _InflatingMember(io.BufferedIOBase):
     def _count(self, data: bytes) -> None:
         archive = self._archive
         self._inflated += len(data)
-        archive.inflated += len(data)
-        if archive.inflated > archive.limits.max_decompressed_bytes:
-            raise archive.too_large(archive.inflated)
+        archive.count(self._info.filename, self._inflated)
         archive.check_ratio(self._info, self._inflated)
         archive.budget.check()
         pieces = data.split(b"<")
