@@ -132,13 +132,11 @@ def upload(client: httpx.Client, path: Path, *, name: str | None = None) -> http
 
 
 def settled_import(client: httpx.Client, import_id: str, *, seconds: float = 60) -> dict[str, Any]:
-    """The import once it is ``completed`` or ``failed`` (and its flow has moved on)."""
+    """The import once it is ``completed`` or ``failed`` and its flow no longer runs."""
     deadline = time.monotonic() + seconds
     while True:
         body: dict[str, Any] = client.get(f"/api/v1/unified-discovery/imports/{import_id}").json()
-        if body["status"] == "failed" or (
-            body["status"] == "completed" and body["flow_status"] != "running"
-        ):
+        if body["status"] in {"failed", "completed"} and body["flow_status"] != "running":
             return body
         assert time.monotonic() < deadline, f"import still {body['status']} after {seconds} s"
         time.sleep(0.2)

@@ -50,6 +50,11 @@ NO_RECORD_LIST = (
 NO_RECORDS = "This JSON file holds no records with any values."
 
 _CHUNK_BYTES = 64 * 1024
+PARSE_BUFFER_BYTES = 2048
+"""ijson parses a buffer at a time and builds every event's prefix (``item.item…``) before
+the first is seen: 10,000 levels in one 64 KiB buffer made 250 MB of prefixes. A small
+buffer bounds that to a few megabytes before the depth check stops the parse, and parses
+no slower."""
 _OPENING = frozenset({"start_map", "start_array"})
 _CLOSING = frozenset({"end_map", "end_array"})
 _EVENTS_PER_BUDGET_CHECK = 4096
@@ -121,7 +126,7 @@ def _events(
 ) -> Iterator[Event]:
     """ijson's parse events, refusing a document nested deeper than ``max_json_depth``."""
     depth = 0
-    for count, event in enumerate(ijson.parse(source), start=1):
+    for count, event in enumerate(ijson.parse(source, buf_size=PARSE_BUFFER_BYTES), start=1):
         kind = event[1]
         if kind in _OPENING:
             depth += 1
