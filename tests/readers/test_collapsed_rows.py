@@ -28,23 +28,31 @@ def test_the_quote_opening_further_down_is_the_row_named(tmp_path: Path) -> None
 
 
 def test_many_short_multi_line_cells_warn_on_the_line_count(tmp_path: Path) -> None:
-    # Every cell shorter than the suspicious size, but the quote pairs up across rows.
-    body = "".join(f'web{n},"a\nb\nc\nd\ne",x\n' for n in range(60))
+    # Every cell shorter than the suspicious size, but each swallows delimited lines.
+    body = "".join(f'web{n},"a,1\nb,2\nc,3\nd,4\ne,5",x\n' for n in range(60))
     table, rows = read_all(write(tmp_path, "in.csv", f"Name,Notes,Other\n{body}".encode()))
     assert len(rows) == 60
     [warning] = table.stats.warnings
     assert warning.row == 1
     assert warning.message == (
-        "This file has 300 lines of data but only 60 rows: quoted values span many lines, "
-        "starting at row 1; check its quote marks."
+        "This file has 300 lines of data but only 60 rows: quoted values holding delimiters "
+        "span many lines, starting at row 1; check its quote marks."
     )
 
 
 def test_legitimate_multi_line_notes_do_not_warn(tmp_path: Path) -> None:
-    body = "".join(f'web{n},"rack {n}\nrow 2",ok\n' for n in range(500))
+    body = "".join(f'web{n},"rack {n}\nrow 2, shelf 3",ok\n' for n in range(500))
+    body += 'db1,"line 1\nline 2\nline 3\nline 4\nline 5\nline 6\nline 7",ok\n' * 20
     table, rows = read_all(write(tmp_path, "in.csv", f"Name,Notes,Other\n{body}".encode()))
-    assert len(rows) == 500
+    assert len(rows) == 520
     assert table.stats.warnings == []
+
+
+def test_fifty_swallowed_rows_warn(tmp_path: Path) -> None:
+    table, rows = read_all(files.unbalanced_quote_csv(tmp_path / "in.csv", rows=50))
+    assert len(rows) == 1
+    assert [(w.code, w.row) for w in table.stats.warnings] == [("collapsed_rows", 1)]
+    assert table.stats.warnings[0].message.startswith("This file has 51 lines of data but only 1")
 
 
 def test_a_plain_file_does_not_warn(tmp_path: Path) -> None:

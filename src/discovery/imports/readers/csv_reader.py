@@ -8,7 +8,8 @@ One unbalanced quote mark makes the csv module read every following line into on
 until the next quote, so a 1,000-row file can arrive as one row. That is legal CSV, so it
 is not refused; the table gets a ``collapsed_rows`` warning instead, naming the row where
 it starts, when a record spanning several lines holds a long cell with line breaks and
-delimiters, or when the file has far more lines than records.
+delimiters, or when the file has far more lines than records, the extra lines inside cells
+that hold delimiters.
 """
 
 from __future__ import annotations
@@ -37,8 +38,9 @@ if TYPE_CHECKING:
 SUSPICIOUS_CELL_CHARS = 2000
 """A cell this long that holds line breaks and delimiters looks like swallowed rows."""
 SUSPICIOUS_LINES_PER_RECORD = 4
-SUSPICIOUS_EXTRA_LINES = 100
-"""Far fewer records than lines: this many times as many lines, and at least this many more."""
+SUSPICIOUS_EXTRA_LINES = 20
+"""Far fewer records than lines: this many times as many lines as records, and at least this
+many line breaks inside cells that also hold delimiters (what swallowed rows look like)."""
 COLLAPSED_ROWS = "collapsed_rows"
 _QUOTE_HINT = "; a closing quote mark may be missing"
 
@@ -93,6 +95,7 @@ class _Records(Iterator[list[str]]):
         self._header_lines = 0
         self._last_line = 0
         self._first_spanning_row: int | None = None
+        self._swallowed_lines = 0
         self._warned = False
 
     def header_taken(self, headers: list[str]) -> None:
@@ -118,17 +121,22 @@ class _Records(Iterator[list[str]]):
         return record
 
     def _spanning(self, record: list[str], lines: int) -> None:
-        row = self._data_records or 0
-        if self._first_spanning_row is None:
-            self._first_spanning_row = row
         if self._warned:
             return
-        for position, cell in enumerate(record):
-            if (
-                len(cell) > SUSPICIOUS_CELL_CHARS
-                and ("\n" in cell or "\r" in cell)
-                and self._delimiter in cell
-            ):
+        row = self._data_records or 0
+        swallowing = [
+            position
+            for position, cell in enumerate(record)
+            if ("\n" in cell or "\r" in cell) and self._delimiter in cell
+        ]
+        if not swallowing:
+            return
+        if self._first_spanning_row is None:
+            self._first_spanning_row = row
+        self._swallowed_lines += lines - 1
+        for position in swallowing:
+            cell = record[position]
+            if len(cell) > SUSPICIOUS_CELL_CHARS:
                 column = self._headers[position] if position < len(self._headers) else None
                 where = f'column "{column}"' if column else f"column {position + 1}"
                 self._warn(
@@ -144,14 +152,14 @@ class _Records(Iterator[list[str]]):
         if not records or self._warned or self._first_spanning_row is None:
             return
         lines = self._reader.line_num - self._header_lines
-        if lines >= SUSPICIOUS_LINES_PER_RECORD * records and (
-            lines - records >= SUSPICIOUS_EXTRA_LINES
-        ):
+        swallowed = self._swallowed_lines
+        if lines >= SUSPICIOUS_LINES_PER_RECORD * records and swallowed >= SUSPICIOUS_EXTRA_LINES:
             row = self._first_spanning_row
             self._warn(
                 row,
                 f"This file has {lines:,} lines of data but only {records:,} rows: quoted "
-                f"values span many lines, starting at row {row}; check its quote marks.",
+                f"values holding delimiters span many lines, starting at row {row}; check "
+                "its quote marks.",
             )
 
     def _warn(self, row: int, message: str) -> None:

@@ -146,8 +146,8 @@ class GuardedArchive(zipfile.ZipFile):
                 "max_compression_ratio",
                 f'The part "{info.filename}" of this workbook inflates from '
                 f"{format_byte_size(info.compress_size)} to {format_byte_size(info.file_size)}, "
-                f"more than {self.limits.max_compression_ratio:,} times its compressed size, "
-                "the most a workbook may (a zip bomb, or rows of nothing)",
+                f"more than the limit of {self.limits.max_compression_ratio:,} times its "
+                "compressed size: a zip bomb, or rows of nothing",
                 value=int(ratio),
                 maximum=self.limits.max_compression_ratio,
             )
