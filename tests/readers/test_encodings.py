@@ -33,6 +33,10 @@ GERMAN = [
     ("Zoë Françoise", "Genève", "Kundenportal – Produktion"),  # noqa: RUF001
     ("Ärzte Weiß", "Köln", "Österreich GmbH"),
 ]
+SPANISH = [  # ñ and ¿ are letters in cp1250 (ń, ż): a plausible-looking wrong decoding
+    ("José Núñez", "Málaga", "¿servidor de producción?"),
+    ("Begoña Ibáñez", "Logroño", "año fiscal"),
+]
 
 
 def _csv(rows: list[tuple[str, str, str]]) -> str:
@@ -50,9 +54,10 @@ def _csv(rows: list[tuple[str, str, str]]) -> str:
         (POLISH, "iso8859_2", "iso8859_2"),
         (JAPANESE, "shift_jis", "cp932"),  # cp932 is Microsoft's superset of Shift-JIS
         (GERMAN, "cp1252", "cp1252"),
+        (SPANISH, "cp1252", "cp1252"),
     ],
     ids=["czech-cp1250", "czech-iso-8859-2", "polish-cp1250", "polish-iso-8859-2",
-         "japanese-shift-jis", "german-cp1252"],
+         "japanese-shift-jis", "german-cp1252", "spanish-cp1252"],
 )  # fmt: skip
 def test_legacy_code_pages_are_detected_and_decoded_exactly(
     tmp_path: Path, rows: list[tuple[str, str, str]], encoding: str, detected: str

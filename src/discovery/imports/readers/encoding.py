@@ -9,9 +9,10 @@ without a BOM shows itself by NUL bytes in every other position of ASCII-heavy t
 Anything else goes to ``charset-normalizer``, a maintained detector, on the same bounded
 sample, among the code pages inventory exports come in (``CODE_PAGES``). Close relatives
 (cp1252, cp1250 and ISO-8859-2 share most letters, at different bytes) are then told apart
-by which decoding turns the sample's non-ASCII bytes into letters rather than symbols or
-control characters, then by which one's letters belong to one language's alphabet ("Dvořák"
-in cp1250 is Czech; the same bytes in cp1252, "Dvoøák", mix Danish and Italian letters).
+by how plausible each decoding is: the share of the sample's non-ASCII characters that are
+letters rather than symbols or control characters, times the share of those letters that
+one language's alphabet holds ("Dvořák" in cp1250 is Czech; the same bytes in cp1252,
+"Dvoøák", mix Danish and Italian letters; "Núñez" in cp1250 would be "Núńez").
 Ties go to cp1252, then to the detector's order; a file that decodes to the same text in
 cp1252 is reported as cp1252, as before. With no answer from the detector, the Latin
 relatives are compared all the same.
@@ -168,8 +169,7 @@ def detect_code_page(sample: bytes, *, whole_file: bool) -> str:
         best = min(
             (name for name in LATIN_RELATIVES if decoded[name] is not None),
             key=lambda name: (
-                -_letter_share(decoded[name] or ""),
-                -_one_language_share(decoded[name] or ""),
+                -_plausibility(decoded[name] or ""),
                 name != "cp1252",
                 candidates.index(name),
             ),
@@ -188,6 +188,11 @@ def _decode_or_none(sample: bytes, encoding: str, *, whole_file: bool) -> str | 
         return decoder.decode(sample, final=whole_file)
     except (UnicodeDecodeError, LookupError):
         return None
+
+
+def _plausibility(text: str) -> float:
+    """How much the non-ASCII characters of ``text`` look like one language's letters."""
+    return _letter_share(text) * _one_language_share(text)
 
 
 def _one_language_share(text: str) -> float:
