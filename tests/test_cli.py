@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 from discovery.core.database import libpq_url
 from discovery.core.migrations import head_revision
 from tests.cli_runner import cli_env, discovery
+from tests.hostile.files import unbalanced_quote_csv
 
 
 @pytest.fixture
@@ -161,3 +163,21 @@ def test_drop_and_restore_wiring_constraints(scratch_database_url: str, tmp_path
     assert restored.returncode == 0, restored.stderr
     assert len(restored.stdout.strip().splitlines()) == 4
     assert list(constraints().values()) == [True] * 4
+
+
+def test_run_shows_the_warning_of_a_collapsed_file(env: dict[str, str], tmp_path: Path) -> None:
+    client = _unique("Collapse")
+    assert discovery("tenants", "create-client", client, env=env).returncode == 0
+    assert discovery("tenants", "create-engagement", client, "Wave 1", env=env).returncode == 0
+    path = unbalanced_quote_csv(tmp_path / "servers.csv", rows=99)
+    common = ("run", str(path), "--client", client, "--engagement", "Wave 1", "--approve-mappings")
+    shown = discovery(*common, env=env)
+    assert shown.returncode == 0, shown.stderr
+    warning = next(line for line in shown.stdout.splitlines() if line.startswith("warning"))
+    assert warning.startswith("warning       Row 1 has a ")
+    assert 'cell in column "Notes" that spans 100 lines and holds delimiters' in warning
+    as_json = discovery(*common, "--json", env=env)
+    assert as_json.returncode == 0, as_json.stderr
+    [reported] = json.loads(as_json.stdout)["warnings"]
+    assert reported["code"] == "collapsed_rows" and reported["row"] == 1
+    assert reported["message"] == warning.removeprefix("warning").strip()

@@ -30,6 +30,7 @@ from tests.api.conftest import (
     wait_for_flow,
 )
 from tests.flow_helpers import in_transaction
+from tests.hostile.files import ole_compound_file
 
 IMPORTS = "/api/v1/unified-discovery/imports"
 FLOWS = "/api/v1/unified-discovery/flows"
@@ -262,7 +263,7 @@ async def test_an_upload_over_the_limit_is_413_while_streaming(
 
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600
+OLE = ole_compound_file(["Workbook", "SummaryInformation"])  # a legacy .xls container
 
 
 @pytest.mark.parametrize(

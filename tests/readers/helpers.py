@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import struct
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +9,7 @@ import pytest
 from openpyxl import Workbook
 
 from discovery.imports.readers import Table, UnreadableFileError, open_table
+from tests.hostile.files import ole_compound_file
 
 Rows = list[tuple[int, dict[str, str]]]
 
@@ -55,16 +55,5 @@ def write_xlsx(path: Path, sheets: dict[str, list[list[Any]]], *, active: int = 
 
 
 def ole_file(stream_names: list[str]) -> bytes:
-    """A minimal OLE compound file whose first directory sector lists ``stream_names``."""
-    header = bytearray(512)
-    header[:8] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-    struct.pack_into("<H", header, 26, 3)  # major version 3: 512-byte sectors
-    struct.pack_into("<H", header, 30, 9)  # sector shift
-    struct.pack_into("<I", header, 48, 0)  # first directory sector
-    sector = bytearray(512)
-    for index, name in enumerate(["Root Entry", *stream_names][:4]):
-        encoded = name.encode("utf-16-le") + b"\x00\x00"
-        offset = index * 128
-        sector[offset : offset + len(encoded)] = encoded
-        struct.pack_into("<H", sector, offset + 64, len(encoded))
-    return bytes(header + sector)
+    """A structurally valid OLE compound file whose directory lists ``stream_names``."""
+    return ole_compound_file(stream_names)

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from discovery.imports.readers import UnreadableFileError
+from tests.hostile.files import ole_compound_file, ole_garbage
 from tests.readers.helpers import ole_file, read_all, unreadable_message, write, write_xlsx
 
 EMPTY = "The file is empty."
@@ -25,6 +26,7 @@ ENCRYPTED = (
     "This workbook is password-protected (encrypted); "
     "save it without a password and upload it again."
 )
+NOT_READABLE_OLE = "This is not a readable file: it starts like an Office compound file"
 
 
 def _xlsx_bytes(tmp_path: Path) -> bytes:
@@ -60,15 +62,23 @@ CORPUS: list[tuple[str, Callable[[Path], bytes], str | None, str]] = [
     ("zip, not a workbook", _zip_without_workbook, "a.xlsx", DAMAGED),
     ("empty zip", lambda _: b"PK\x05\x06" + b"\x00" * 18, None, DAMAGED),
     ("truncated xlsx", lambda p: _xlsx_bytes(p)[: len(_xlsx_bytes(p)) // 2], None, DAMAGED),
+    # Garbage after the OLE signature is called what it is, whatever the file's name.
     ("bare OLE header", lambda _: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, None,
-     "password-protected workbook or an old-format Excel (.xls) file"),
+     NOT_READABLE_OLE),
+    ("OLE signature and random bytes", lambda _: ole_garbage(), "a.xlsx", NOT_READABLE_OLE),
     ("encrypted xlsx", lambda _: ole_file(["EncryptionInfo", "EncryptedPackage"]), None,
      ENCRYPTED),
-    ("OLE named .xlsx", lambda _: b"\xd0\xcf\x11\xe0" + b"\x00" * 100, "a.xlsx", ENCRYPTED),
+    ("encrypted xlsx, directory beyond its first sector",
+     lambda _: ole_compound_file(["EncryptedPackage"], filler_entries=6), "a.xls", ENCRYPTED),
+    ("OLE named .xlsx", lambda _: b"\xd0\xcf\x11\xe0" + b"\x00" * 100, "a.xlsx",
+     NOT_READABLE_OLE),
     ("legacy xls", lambda _: ole_file(["Workbook", "SummaryInformation"]), None,
      "This is an old-format Excel workbook (.xls)"),
-    ("OLE named .xls", lambda _: b"\xd0\xcf\x11\xe0" + b"\xff" * 100, "a.xls",
+    ("legacy xls named .xlsx", lambda _: ole_file(["Book"]), "a.xlsx",
      "This is an old-format Excel workbook (.xls)"),
+    ("OLE named .xls", lambda _: b"\xd0\xcf\x11\xe0" + b"\xff" * 100, "a.xls", NOT_READABLE_OLE),
+    ("Word document", lambda _: ole_file(["WordDocument"]), "a.xlsx",
+     "This is not a readable file: it is an Office compound file without a workbook in it"),
     ("JSON 42", lambda _: b"42", "a.json", NO_LIST),
     ("JSON object without list", lambda _: b'{"foo": 1}', None, NO_LIST),
     ("JSON list under another key", lambda _: b'{"rows": [{"a": 1}]}', None, NO_LIST),

@@ -175,10 +175,11 @@ def test_headers_are_known_and_rows_not_yet_consumed_on_entering(tmp_path: Path)
 
 
 def test_cell_larger_than_the_field_limit_names_the_row(tmp_path: Path) -> None:
-    big = b"x" * (16 * 1024 * 1024 + 1)
+    big = b"x" * (128 * 1024 + 1)
     path = write(tmp_path, "in.csv", b"Name,Notes\nweb,small\ndb," + big + b"\n")
     message = unreadable_message(path)
-    assert message.startswith("Row 2 has a cell longer than 16,777,216 characters")
+    assert message.startswith("Row 2 has a cell longer than 131,072 characters")
+    assert message.endswith("(DISCOVERY_MAX_CELL_CHARS).")
 
 
 def test_sheet_argument_is_ignored_for_csv(tmp_path: Path) -> None:

@@ -18,7 +18,9 @@ def test_file_size_limit_is_checked_before_reading(tmp_path: Path) -> None:
     path = write(tmp_path, "in.csv", b"\x00\x01" * 1000)
     with pytest.raises(LimitExceededError) as raised:
         read_all(path, limits=ReadLimits(max_file_bytes=1024))
-    assert str(raised.value) == ("The file is 2 KiB, larger than the limit of 1 KiB.")
+    assert str(raised.value) == (
+        "The file is 2 KiB, larger than the limit of 1 KiB (DISCOVERY_MAX_UPLOAD_BYTES)."
+    )
     assert (raised.value.limit, raised.value.value, raised.value.maximum) == (
         "max_file_bytes",
         2000,
@@ -53,7 +55,9 @@ def test_too_many_header_columns_fails_on_entering(tmp_path: Path) -> None:
     limits = ReadLimits(max_columns=10)
     with pytest.raises(LimitExceededError) as raised, open_table(path, limits=limits):
         pytest.fail("entering the table should have failed")
-    assert str(raised.value) == "This file has 11 columns, more than the limit of 10 columns."
+    assert str(raised.value) == (
+        "This file has 11 columns, more than the limit of 10 columns (DISCOVERY_MAX_IMPORT_COLUMNS)."
+    )
     assert raised.value.limit == "max_columns"
 
 
@@ -90,7 +94,9 @@ def test_row_limit_is_raised_when_the_next_row_is_reached(tmp_path: Path) -> Non
                 consumed.append((number, row["a"]))
         assert table.stats.rows_read == 3
     assert consumed == [(1, "1"), (3, "2"), (4, "3")]
-    assert str(raised.value) == "This file has more than the limit of 3 data rows."
+    assert str(raised.value) == (
+        "This file has more than the limit of 3 data rows (DISCOVERY_MAX_IMPORT_ROWS)."
+    )
     assert raised.value.limit == "max_rows"
 
 

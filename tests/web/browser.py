@@ -39,8 +39,10 @@ class Server:
 
 
 @contextmanager
-def discovery_serve(data_dir: Path) -> Iterator[Server]:
-    """``discovery serve --port 0`` on an embedded database in ``data_dir``; stopped after."""
+def discovery_serve(data_dir: Path, **settings: str) -> Iterator[Server]:
+    """``discovery serve --port 0`` on an embedded database in ``data_dir``; stopped after.
+
+    ``settings`` are extra environment variables for the server (``DISCOVERY_…=value``)."""
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "TEST_DATABASE_URL"}}
     env.update(
         DISCOVERY_DATA_DIR=str(data_dir),
@@ -49,6 +51,7 @@ def discovery_serve(data_dir: Path) -> Iterator[Server]:
         DISCOVERY_SECRET_KEY="browser-tests-secret-key-0123456789abcdef",
         DISCOVERY_LOG_LEVEL="INFO",
     )
+    env.update(settings)
     process = subprocess.Popen(
         [str(Path(sys.executable).with_name("discovery")), "serve", "--port", "0"],
         env=env,

@@ -29,6 +29,7 @@ from tests.api.conftest import (
     serving,
 )
 from tests.flow_helpers import TenantIds, in_transaction, run_file
+from tests.hostile.files import unbalanced_quote_csv
 from tests.inventory_files import write_servers_csv
 
 CSRF = re.compile(r'name="csrf_token" value="([0-9a-f]{64})"')
@@ -397,4 +398,34 @@ async def test_sorting_the_inventory_orders_every_page_not_just_the_one_shown(
     refused = await client.get("/assets", params={"sort": "password"})
     assert refused.status_code == 400
     assert "Cannot sort by &#39;password&#39;" in refused.text
+    await drop_queued_jobs(database_url, fresh.client_account_id)
+
+
+async def test_the_flow_and_imports_pages_show_an_import_warning(
+    client: httpx.AsyncClient, database_url: str, settings: Settings, tmp_path: Path
+) -> None:
+    fresh = await create_account(database_url)
+    summary = await run_file(
+        database_url,
+        settings,
+        TenantIds(fresh.client_account_id, fresh.engagement_id),
+        unbalanced_quote_csv(tmp_path / "servers.csv", rows=50),
+    )
+    assert summary["status"] == "completed", summary["error"]
+    [warning] = summary["warnings"]
+    await sign_in(client, fresh.members["viewer"].email)
+    await choose(client, fresh)
+    flow = await client.get(f"/flows/{summary['master_flow_id']}")
+    box = re.search(
+        r'<div id="flow-warnings" class="callout" role="status">(.*?)</div>', flow.text, re.S
+    )
+    assert box, flow.text
+    assert f"<li>{html.escape(warning['message'])}</li>" in box.group(1)
+    status = await client.get(f"/flows/{summary['master_flow_id']}/status.json")
+    assert status.json()["warnings"] == [warning["message"]]
+    imports = await client.get("/imports")
+    assert (
+        f'<p class="warning small" data-warning="collapsed_rows">{html.escape(warning["message"])}</p>'
+        in imports.text
+    )
     await drop_queued_jobs(database_url, fresh.client_account_id)

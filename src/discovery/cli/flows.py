@@ -78,6 +78,8 @@ def _print_summary(summary: dict[str, Any], as_json: bool) -> None:
             f"{counters['blank_rows_skipped']:,} blank skipped, "
             f"{counters['valid_rows']:,} valid, {counters['invalid_rows']:,} invalid"
         )
+    for warning in summary["warnings"]:
+        typer.echo(f"warning       {warning['message']}")
     if summary["error"]:
         typer.echo(f"error         {summary['error']['phase']}: {summary['error']['message']}")
     if summary["field_mappings"]:

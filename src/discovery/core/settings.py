@@ -113,6 +113,46 @@ class Settings(BaseSettings):
         validation_alias=_env("DISCOVERY_UPLOAD_RETENTION_DAYS"),
         description="Days an uploaded file is kept after its flow ended; 0 keeps it forever.",
     )
+    max_blank_rows: Annotated[int, Field(ge=1, le=50_000_000)] = Field(
+        default=100_000,
+        validation_alias=_env("DISCOVERY_MAX_BLANK_ROWS"),
+        description="Most blank rows one import may skip.",
+    )
+    max_cell_chars: Annotated[int, Field(ge=1024, le=64 * 1024**2)] = Field(
+        default=128 * 1024,
+        validation_alias=_env("DISCOVERY_MAX_CELL_CHARS"),
+        description="Most characters one cell may hold (CSV, XLSX, JSON).",
+    )
+    max_decompressed_bytes: Annotated[int, Field(ge=1024**2, le=64 * 1024**3)] = Field(
+        default=2 * 1024**3,
+        validation_alias=_env("DISCOVERY_MAX_DECOMPRESSED_BYTES"),
+        description="Most bytes an XLSX workbook may inflate to, all its parts together.",
+    )
+    max_compression_ratio: Annotated[int, Field(ge=10, le=100_000)] = Field(
+        default=200,
+        validation_alias=_env("DISCOVERY_MAX_COMPRESSION_RATIO"),
+        description="How many times its compressed size a workbook part may inflate to.",
+    )
+    max_shared_strings: Annotated[int, Field(ge=1, le=100_000_000)] = Field(
+        default=2_000_000,
+        validation_alias=_env("DISCOVERY_MAX_SHARED_STRINGS"),
+        description="Most shared strings an XLSX workbook may hold.",
+    )
+    max_shared_strings_chars: Annotated[int, Field(ge=1024, le=4 * 1024**3)] = Field(
+        default=64 * 1024**2,
+        validation_alias=_env("DISCOVERY_MAX_SHARED_STRINGS_CHARS"),
+        description="Most characters all shared strings of a workbook may hold together.",
+    )
+    max_json_depth: Annotated[int, Field(ge=2, le=10_000)] = Field(
+        default=64,
+        validation_alias=_env("DISCOVERY_MAX_JSON_DEPTH"),
+        description="Deepest nesting of arrays and objects a JSON file may have.",
+    )
+    max_read_seconds: Annotated[int, Field(ge=1, le=86_400)] = Field(
+        default=900,
+        validation_alias=_env("DISCOVERY_MAX_READ_SECONDS"),
+        description="Longest time reading one file may take, in seconds.",
+    )
     mapping_auto_approve: bool = Field(
         default=False,
         validation_alias=_env("MAPPING_AUTO_APPROVE"),

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from discovery.api.types import Text
 from discovery.flows.models import FlowStatus
+from discovery.imports.schemas import ImportWarning
 
 PRIORITY_DESCRIPTION = (
     "None: the target's only column; 1: its primary column, which has fallbacks; 2, 3, …: "
@@ -73,6 +74,7 @@ class FlowDetail(BaseModel):
     file_name: str | None
     file_format: str | None
     counters: dict[str, int]
+    warnings: list[ImportWarning] = Field(description="The import's warnings (see imports).")
     field_mappings: list[FlowMappingOut]
     error: FlowError | None
     error_history: list[dict[str, Any]]

@@ -65,6 +65,7 @@ async def flow_summary(
         "file_name": data_import.file_name if data_import else None,
         "file_format": data_import.file_format if data_import else None,
         "counters": counters,
+        "warnings": data_import.warnings if data_import else [],
         "field_mappings": [
             {
                 "source_field": m.source_field,

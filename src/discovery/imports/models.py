@@ -83,6 +83,12 @@ class DataImport(TenantScoped, Base):
     completed_at: Mapped[datetime | None] = mapped_column()
     idempotency_key: Mapped[str | None] = mapped_column(Text)
 
+    @property
+    def warnings(self) -> list[dict[str, Any]]:
+        """Signs that the file was not read as its author meant (``collapsed_rows``, …),
+        each ``{code, row, message}``; kept in ``read_details`` by the import."""
+        return list(self.read_details.get("warnings", []))
+
 
 class RawImportRecord(TenantScoped, Base):
     """One data row of an import, exactly as read, then cleansed and linked to its asset."""

@@ -62,6 +62,12 @@ class ImportCounters(BaseModel):
     file_size_bytes: int
 
 
+class ImportWarning(BaseModel):
+    code: str = Field(description="What looks wrong, e.g. `collapsed_rows`.")
+    row: int = Field(description="The data row where it starts.")
+    message: str
+
+
 class ImportOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -71,6 +77,9 @@ class ImportOut(BaseModel):
     sheet_name: str | None
     status: str
     error_message: str | None
+    warnings: list[ImportWarning] = Field(
+        description="The file was imported, but parts of it look wrong (a collapsed row, …)."
+    )
     counters: ImportCounters
     master_flow_id: uuid.UUID | None
     flow_status: str | None

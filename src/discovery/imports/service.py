@@ -24,8 +24,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from discovery.core import copy_format
 from discovery.core.settings import Settings
+from discovery.imports.copy_blocks import CopyBlocks
 from discovery.imports.models import DataImport, FileFormat, ImportStatus, RawImportRecord
-from discovery.imports.readers import ReadLimits, UnreadableFileError, open_table
+from discovery.imports.readers import ReadLimits, UnreadableFileError
 from discovery.imports.retention import deleted_file_message
 from discovery.imports.storage import safe_file_name, store_file
 from discovery.tenancy.context import Tenant
@@ -106,10 +107,15 @@ def read_limits(settings: Settings) -> ReadLimits:
         max_file_bytes=settings.max_upload_bytes,
         max_rows=settings.max_import_rows,
         max_columns=settings.max_import_columns,
+        max_blank_rows=settings.max_blank_rows,
+        max_cell_chars=settings.max_cell_chars,
+        max_decompressed_bytes=settings.max_decompressed_bytes,
+        max_compression_ratio=settings.max_compression_ratio,
+        max_shared_strings=settings.max_shared_strings,
+        max_shared_strings_chars=settings.max_shared_strings_chars,
+        max_json_depth=settings.max_json_depth,
+        max_read_seconds=settings.max_read_seconds,
     )
-
-
-COPY_BLOCK_ROWS = 2000
 
 
 async def load_raw_rows(
@@ -146,28 +152,25 @@ async def load_raw_rows(
     path = Path(data_import.stored_file_path)
     rows = 0
     last_report = time.monotonic()
-    with open_table(path, file_name=data_import.file_name, sheet=data_import.sheet_name,
-                    limits=limits) as table:  # fmt: skip
+    # The file is read, parsed and encoded in a worker thread; the loop only writes blocks.
+    async with CopyBlocks(path, file_name=data_import.file_name, sheet=data_import.sheet_name,
+                          limits=limits, prefix=prefix) as blocks:  # fmt: skip
         async with driver.cursor() as cursor, cursor.copy(COPY_SQL) as copy:
-            block: list[str] = []
-            for row_number, values in table.rows:
-                block.append(f"{prefix}\t{row_number}\t{copy_format.json_field(values)}\n")
-                if len(block) >= COPY_BLOCK_ROWS:
-                    await copy.write("".join(block).encode())
-                    rows += len(block)
-                    block.clear()
-                    if on_progress and time.monotonic() - last_report >= PROGRESS_EVERY_SECONDS:
-                        last_report = time.monotonic()
-                        await on_progress(rows)
-            if block:
-                await copy.write("".join(block).encode())
-                rows += len(block)
-        data_import.file_format = FileFormat(table.file_format).value
-        data_import.sheet_name = table.sheet_name
-        data_import.column_count = len(table.headers)
-        data_import.total_rows = rows
-        data_import.blank_rows_skipped = table.stats.blank_rows_skipped
-        data_import.read_details = {**table.detected, "headers": list(table.headers)}
+            async for block in blocks:
+                await copy.write(block.data)
+                rows += block.rows
+                if on_progress and time.monotonic() - last_report >= PROGRESS_EVERY_SECONDS:
+                    last_report = time.monotonic()
+                    await on_progress(rows)
+        facts = blocks.facts
+    data_import.file_format = FileFormat(facts.file_format).value
+    data_import.sheet_name = facts.sheet_name
+    data_import.column_count = len(facts.headers)
+    data_import.total_rows = rows
+    data_import.blank_rows_skipped = facts.blank_rows_skipped
+    data_import.read_details = {**facts.detected, "headers": facts.headers}
+    if facts.warnings:
+        data_import.read_details["warnings"] = [w.as_dict() for w in facts.warnings]
     data_import.status = ImportStatus.COMPLETED.value
     data_import.error_message = None
     data_import.completed_at = datetime.now(UTC)

@@ -90,5 +90,6 @@ def snapshot(detail: FlowDetail) -> dict[str, Any]:
             {"phase": detail.error.phase, "message": detail.error.message} if detail.error else None
         ),
         "counters": detail.counters,
+        "warnings": [warning.message for warning in detail.warnings],
         "awaiting_approval": detail.status == FlowStatus.WAITING_FOR_APPROVAL,
     }

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import BinaryIO
 
-from discovery.imports.readers.encoding import bom_encoding, is_wide_encoding
+from discovery.imports.readers.encoding import is_wide_encoding, text_encoding
 from discovery.imports.readers.errors import EMPTY_FILE, UnreadableFileError, not_a_table_file
 from discovery.imports.readers.ole import OLE_MAGIC, ole_file_error
 from discovery.imports.readers.table import FileFormat
@@ -52,7 +52,7 @@ def detect_format(stream: BinaryIO, extension: str) -> FileFormat:
     for signature, reason in _BINARY_SIGNATURES:
         if head.startswith(signature):
             raise not_a_table_file(reason)
-    encoding = bom_encoding(head)
+    encoding = text_encoding(head)
     if (encoding is None or not is_wide_encoding(encoding)) and b"\x00" in head:
         raise not_a_table_file("it contains binary data")
     text = _leading_text(head, encoding).lower()

@@ -14,13 +14,12 @@ from discovery.imports.readers.csv_reader import open_csv
 from discovery.imports.readers.detect import detect_format
 from discovery.imports.readers.errors import (
     EMPTY_FILE,
-    LimitExceededError,
     UnreadableFileError,
     format_byte_size,
 )
 from discovery.imports.readers.json_reader import open_json
 from discovery.imports.readers.own_export import restore_own_export
-from discovery.imports.readers.table import ReadLimits, Table
+from discovery.imports.readers.table import ReadBudget, ReadLimits, Table, limit_exceeded
 from discovery.imports.readers.xlsx_reader import open_xlsx
 
 
@@ -46,10 +45,10 @@ def open_table(
     """
     size = path.stat().st_size
     if size > limits.max_file_bytes:
-        raise LimitExceededError(
+        raise limit_exceeded(
+            "max_file_bytes",
             f"The file is {format_byte_size(size)}, larger than the limit of "
-            f"{format_byte_size(limits.max_file_bytes)}.",
-            limit="max_file_bytes",
+            f"{format_byte_size(limits.max_file_bytes)}",
             value=size,
             maximum=limits.max_file_bytes,
         )
@@ -58,13 +57,14 @@ def open_table(
     extension = PurePath(file_name).suffix.lower() if file_name else path.suffix.lower()
     with path.open("rb") as stream:
         file_format = detect_format(stream, extension)
+    budget = ReadBudget(limits)
     reader: AbstractContextManager[Table]
     if file_format == "xlsx":
-        reader = open_xlsx(path, sheet, limits)
+        reader = open_xlsx(path, sheet, limits, budget)
     elif file_format == "json":
-        reader = open_json(path, limits)
+        reader = open_json(path, limits, budget)
     else:
-        reader = open_csv(path, limits)
+        reader = open_csv(path, limits, budget)
     with reader as table:
         restore_own_export(table)
         yield table

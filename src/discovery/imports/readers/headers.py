@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable
 
 from discovery.imports.readers.errors import LimitExceededError
-from discovery.imports.readers.table import ReadLimits
+from discovery.imports.readers.table import ReadLimits, limit_exceeded
 
 _PADDING = re.compile(r"^[\s\ufeff\u200b\u200c\u200d\u2060]+|[\s\ufeff\u200b\u200c\u200d\u2060]+$")
 
@@ -33,9 +33,9 @@ def placeholder_name(position: int) -> str:
 
 def too_many_columns(count: int, limits: ReadLimits) -> LimitExceededError:
     """The error for a table wider than ``limits.max_columns``."""
-    return LimitExceededError(
-        f"This file has {count:,} columns, more than the limit of {limits.max_columns:,} columns.",
-        limit="max_columns",
+    return limit_exceeded(
+        "max_columns",
+        f"This file has {count:,} columns, more than the limit of {limits.max_columns:,} columns",
         value=count,
         maximum=limits.max_columns,
     )

@@ -5,6 +5,10 @@ Accepted shapes: a top-level array of objects, or an object holding such an arra
 array). ijson parses the file incrementally, so a large export never sits in memory whole:
 a short pre-scan of parse events finds where the records are, then the records stream.
 
+Every parse event passes a depth check first (``max_json_depth``): a document nested
+thousands deep fails with an error naming the limit before anything is built from it, and
+the read's time budget is checked as the events stream.
+
 Headers are the union of the records' keys in first-seen order. The keys of the first
 ``HEADER_SAMPLE_RECORDS`` records are known on entering the table; a key first seen later is
 appended to ``Table.headers`` while streaming.
@@ -23,11 +27,17 @@ from typing import Any, BinaryIO
 
 import ijson  # type: ignore[import-untyped, unused-ignore]
 
-from discovery.imports.readers.encoding import bom_encoding
+from discovery.imports.readers.encoding import text_encoding
 from discovery.imports.readers.errors import UnreadableFileError
 from discovery.imports.readers.headers import HeaderSet
 from discovery.imports.readers.rows import ShapedRow, is_blank, start_rows
-from discovery.imports.readers.table import ReadLimits, ReadStats, Table
+from discovery.imports.readers.table import (
+    ReadBudget,
+    ReadLimits,
+    ReadStats,
+    Table,
+    limit_exceeded,
+)
 from discovery.imports.readers.values import json_value_to_text
 
 RECORD_KEYS = ("records", "data", "items")
@@ -40,15 +50,25 @@ NO_RECORD_LIST = (
 NO_RECORDS = "This JSON file holds no records with any values."
 
 _CHUNK_BYTES = 64 * 1024
+PARSE_BUFFER_BYTES = 2048
+"""ijson parses a buffer at a time and builds every event's prefix (``item.item…``) before
+the first is seen: 10,000 levels in one 64 KiB buffer made 250 MB of prefixes. A small
+buffer bounds that to a few megabytes before the depth check stops the parse, and parses
+no slower."""
+_OPENING = frozenset({"start_map", "start_array"})
+_CLOSING = frozenset({"end_map", "end_array"})
+_EVENTS_PER_BUDGET_CHECK = 4096
+
+Event = tuple[str, str, Any]
 
 
 @contextmanager
-def open_json(path: Path, limits: ReadLimits) -> Iterator[Table]:
+def open_json(path: Path, limits: ReadLimits, budget: ReadBudget) -> Iterator[Table]:
     """Open ``path`` as a JSON table; headers are read now, rows stream from ``Table.rows``."""
     with path.open("rb") as raw:
-        encoding = bom_encoding(raw.read(4)) or "utf-8"
-        prefix = _find_records(_utf8_source(raw, encoding))
-        records = _records(_utf8_source(raw, encoding), prefix)
+        encoding = text_encoding(raw.read(4096)) or "utf-8"
+        prefix = _find_records(_events(_utf8_source(raw, encoding), limits, budget))
+        records = _records(_events(_utf8_source(raw, encoding), limits, budget), prefix)
         headers = HeaderSet(limits)
         key_headers: dict[str, str] = {}
         sample, rest = _take_sample(records)
@@ -56,7 +76,7 @@ def open_json(path: Path, limits: ReadLimits) -> Iterator[Table]:
             _register_keys(record, headers, key_headers)
         stats = ReadStats()
         shaped = _shaped(itertools.chain(sample, rest), headers, key_headers)
-        rows = start_rows(shaped, stats, limits, no_data_message=NO_RECORDS)
+        rows = start_rows(shaped, stats, limits, budget, no_data_message=NO_RECORDS)
         yield Table(
             file_format="json",
             sheet_name=None,
@@ -101,9 +121,32 @@ class _Utf8Transcoder:
                 return text.encode("utf-8")
 
 
-def _find_records(source: BinaryIO | _Utf8Transcoder) -> str:
+def _events(
+    source: BinaryIO | _Utf8Transcoder, limits: ReadLimits, budget: ReadBudget
+) -> Iterator[Event]:
+    """ijson's parse events, refusing a document nested deeper than ``max_json_depth``."""
+    depth = 0
+    for count, event in enumerate(ijson.parse(source, buf_size=PARSE_BUFFER_BYTES), start=1):
+        kind = event[1]
+        if kind in _OPENING:
+            depth += 1
+            if depth > limits.max_json_depth:
+                raise limit_exceeded(
+                    "max_json_depth",
+                    f"This JSON is nested more than {limits.max_json_depth:,} levels deep, "
+                    "the most a file may be",
+                    value=depth,
+                    maximum=limits.max_json_depth,
+                )
+        elif kind in _CLOSING:
+            depth -= 1
+        if count % _EVENTS_PER_BUDGET_CHECK == 0:
+            budget.check()
+        yield event
+
+
+def _find_records(events: Iterator[Event]) -> str:
     """The ijson prefix of the records (``item`` or ``<key>.item``), from a streaming pre-scan."""
-    events = ijson.parse(source)
     try:
         _, first_event, _ = next(events)
         if first_event == "start_array":
@@ -123,9 +166,9 @@ def _find_records(source: BinaryIO | _Utf8Transcoder) -> str:
     raise UnreadableFileError(NO_RECORD_LIST)
 
 
-def _records(source: BinaryIO | _Utf8Transcoder, prefix: str) -> Iterator[dict[str, Any]]:
+def _records(events: Iterator[Event], prefix: str) -> Iterator[dict[str, Any]]:
     """The records under ``prefix``, checked to be objects; parse errors name the record."""
-    items = ijson.items(source, prefix)
+    items = ijson.items(events, prefix)
     number = 0
     while True:
         try:

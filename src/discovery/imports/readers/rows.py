@@ -10,6 +10,8 @@ here so the three formats cannot drift apart:
   value is lost; trailing blank cells beyond the headers are dropped instead of inventing empty
   columns (spreadsheet tools and trailing delimiters produce plenty). Growing past
   ``max_columns`` raises ``LimitExceededError``;
+* every row counts against ``max_rows`` (data rows) or ``max_blank_rows``, every cell
+  against ``max_cell_chars``, and every row checks the read's time budget;
 * entering a table peeks the first data row, so "header but no data" is reported up front,
   while the rest still streams.
 """
@@ -25,7 +27,13 @@ from discovery.imports.readers.errors import (
     UnreadableFileError,
 )
 from discovery.imports.readers.headers import HeaderSet
-from discovery.imports.readers.table import ReadLimits, ReadStats, Row
+from discovery.imports.readers.table import (
+    ReadBudget,
+    ReadLimits,
+    ReadStats,
+    Row,
+    limit_exceeded,
+)
 
 ShapedRow = tuple[int, dict[str, str] | None]
 """``(row_number, row)``, with ``row`` None for a blank row that is to be skipped."""
@@ -74,6 +82,7 @@ def start_rows(
     shaped: Iterator[ShapedRow],
     stats: ReadStats,
     limits: ReadLimits,
+    budget: ReadBudget,
     *,
     no_data_message: str = NO_DATA_ROWS,
 ) -> Iterator[Row]:
@@ -81,27 +90,58 @@ def start_rows(
     an iterator that yields it followed by the remaining rows, still lazily."""
     for row_number, row in shaped:
         if row is None:
-            stats.blank_rows_skipped += 1
+            _skip_blank(stats, limits, budget)
             continue
-        return _stream((row_number, row), shaped, stats, limits)
+        _check_cells(row_number, row, limits)
+        return _stream((row_number, row), shaped, stats, limits, budget)
     raise UnreadableFileError(no_data_message)
 
 
 def _stream(
-    first: Row, rest: Iterator[ShapedRow], stats: ReadStats, limits: ReadLimits
+    first: Row, rest: Iterator[ShapedRow], stats: ReadStats, limits: ReadLimits, budget: ReadBudget
 ) -> Iterator[Row]:
     stats.rows_read += 1
     yield first
     for row_number, row in rest:
         if row is None:
-            stats.blank_rows_skipped += 1
+            _skip_blank(stats, limits, budget)
             continue
         if stats.rows_read >= limits.max_rows:
-            raise LimitExceededError(
-                f"This file has more than the limit of {limits.max_rows:,} data rows.",
-                limit="max_rows",
+            raise limit_exceeded(
+                "max_rows",
+                f"This file has more than the limit of {limits.max_rows:,} data rows",
                 value=stats.rows_read + 1,
                 maximum=limits.max_rows,
             )
+        _check_cells(row_number, row, limits)
+        budget.check()
         stats.rows_read += 1
         yield row_number, row
+
+
+def _skip_blank(stats: ReadStats, limits: ReadLimits, budget: ReadBudget) -> None:
+    if stats.blank_rows_skipped >= limits.max_blank_rows:
+        raise limit_exceeded(
+            "max_blank_rows",
+            f"This file has more than the limit of {limits.max_blank_rows:,} blank rows",
+            value=stats.blank_rows_skipped + 1,
+            maximum=limits.max_blank_rows,
+        )
+    budget.check()
+    stats.blank_rows_skipped += 1
+
+
+def _check_cells(row_number: int, row: dict[str, str], limits: ReadLimits) -> None:
+    if row and max(map(len, row.values())) > limits.max_cell_chars:
+        raise cell_too_long(f"Row {row_number}", limits)
+
+
+def cell_too_long(where: str, limits: ReadLimits, *, hint: str = "") -> LimitExceededError:
+    """The error for a cell over ``max_cell_chars``; ``where`` says which row (or part)."""
+    return limit_exceeded(
+        "max_cell_chars",
+        f"{where} has a cell longer than {limits.max_cell_chars:,} characters, the most a cell "
+        f"may hold{hint}",
+        value=limits.max_cell_chars + 1,
+        maximum=limits.max_cell_chars,
+    )

@@ -13,28 +13,30 @@ chartsheets are passed over).
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from openpyxl import load_workbook  # type: ignore[import-untyped, unused-ignore]
-
-from discovery.imports.readers.errors import UnreadableFileError
+from discovery.imports.readers.errors import LimitExceededError, UnreadableFileError
 from discovery.imports.readers.rows import positional_rows, start_rows, take_header
-from discovery.imports.readers.table import ReadLimits, ReadStats, Table
+from discovery.imports.readers.table import ReadBudget, ReadLimits, ReadStats, Table
 from discovery.imports.readers.values import scalar_to_text
+from discovery.imports.readers.xlsx_archive import open_workbook
 
 DAMAGED_WORKBOOK = "This file looks like an Excel workbook but cannot be opened: it may be damaged."
 RVTOOLS_SHEET = "vInfo"
 
 
 @contextmanager
-def open_xlsx(path: Path, sheet: str | None, limits: ReadLimits) -> Iterator[Table]:
-    """Open one sheet of the workbook at ``path``; rows stream from ``Table.rows``."""
+def open_xlsx(
+    path: Path, sheet: str | None, limits: ReadLimits, budget: ReadBudget
+) -> Iterator[Table]:
+    """Open one sheet of the workbook at ``path``; rows stream from ``Table.rows``.
+
+    The archive is guarded against zip bombs and oversized parts (see ``xlsx_archive``)."""
     with path.open("rb") as stream:
-        workbook = _load(stream)
+        workbook = _load(stream, limits, budget)
         try:
             worksheet, reason = _choose_sheet(workbook, sheet)
             worksheet.reset_dimensions()
@@ -48,7 +50,7 @@ def open_xlsx(path: Path, sheet: str | None, limits: ReadLimits) -> Iterator[Tab
                     headers=headers.names,
                     detected={"sheet": worksheet.title, "sheet_choice": reason},
                     stats=stats,
-                    rows=start_rows(positional_rows(records, headers), stats, limits),
+                    rows=start_rows(positional_rows(records, headers), stats, limits, budget),
                 )
             finally:
                 records.close()
@@ -56,17 +58,17 @@ def open_xlsx(path: Path, sheet: str | None, limits: ReadLimits) -> Iterator[Tab
             workbook.close()
 
 
-def _load(stream: BinaryIO) -> Any:
-    """The workbook in read-only mode; any failure to open it means the file is damaged.
+def _load(stream: BinaryIO, limits: ReadLimits, budget: ReadBudget) -> Any:
+    """The workbook in read-only mode; any failure to open it, other than a broken limit,
+    means the file is damaged.
 
     A stream rather than a path is passed: openpyxl refuses paths whose extension it does not
     know, and stored uploads need not keep their original name.
     """
     try:
-        with warnings.catch_warnings():
-            # openpyxl warns about features it ignores (styles, data validation, ...).
-            warnings.simplefilter("ignore")
-            return load_workbook(stream, read_only=True, data_only=True)
+        return open_workbook(stream, limits, budget)
+    except LimitExceededError:
+        raise
     except Exception:  # openpyxl fails in many ways (zip, XML, KeyError, ...) on a bad file.
         raise UnreadableFileError(DAMAGED_WORKBOOK) from None
 
@@ -115,7 +117,7 @@ class _Records(Iterator[Sequence[str]]):
     def __next__(self) -> Sequence[str]:
         try:
             cells = next(self._rows)
-        except StopIteration:
+        except (StopIteration, LimitExceededError):
             raise
         except Exception:  # zlib, zip and XML errors from a truncated or corrupt sheet.
             raise UnreadableFileError(DAMAGED_WORKBOOK) from None

@@ -115,6 +115,16 @@ function flowProgress() {
       document.getElementById("flow-error-message").textContent = snap.error.message;
     }
     setHidden("flow-error", !snap.error);
+    const warnings = snap.warnings || [];
+    const list = document.getElementById("flow-warning-list");
+    if (list && list.children.length !== warnings.length) {
+      list.replaceChildren(...warnings.map((text) => {
+        const item = document.createElement("li");
+        item.textContent = text;
+        return item;
+      }));
+    }
+    setHidden("flow-warnings", warnings.length === 0);
   };
   const poll = async () => {
     try {
