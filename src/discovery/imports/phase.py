@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from discovery.core.database import unit_of_work
 from discovery.flows.models import Phase
 from discovery.flows.runner import PhaseContext, PhaseError, PhaseOutcome, register
@@ -36,6 +38,15 @@ async def run_data_import(context: PhaseContext) -> PhaseOutcome:
             )
     except UnreadableFileError as exc:
         message = str(exc)
+    except Exception as exc:
+        # Not the file's fault (the database, the machine): the phase fails as before and
+        # may be retried, but the import says so instead of staying "importing".
+        with contextlib.suppress(Exception):
+            async with unit_of_work(context.factory) as session:
+                await service.mark_failed(
+                    session, import_id, f"The import stopped: {type(exc).__name__}: {exc}"[:2000]
+                )
+        raise
     else:
         if result.ok:
             async with unit_of_work(context.factory) as session:

@@ -192,7 +192,7 @@ async def mark_importing(session: AsyncSession, data_import_id: uuid.UUID) -> Da
     data_import = (
         await session.execute(select(DataImport).where(DataImport.id == data_import_id))
     ).scalar_one()
-    if data_import.status == ImportStatus.PENDING.value:
+    if data_import.status in (ImportStatus.PENDING.value, ImportStatus.FAILED.value):
         data_import.status = ImportStatus.IMPORTING.value
         data_import.started_at = datetime.now(UTC)
         await session.flush()
