@@ -8,7 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, SmallInteger, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from discovery.core.models import (
@@ -65,7 +65,7 @@ class ImportFieldMapping(TenantScoped, Base):
     alternatives: Mapped[list[Any] | None] = mapped_column()
     #: None: the target's only column; 1: its primary column, which has fallbacks;
     #: 2, 3, …: a fallback, read (in rank order) where the columns before it are empty
-    priority: Mapped[int | None] = mapped_column(SmallInteger)
+    priority: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(Text, server_default=MappingStatus.SUGGESTED.value)
     approved_by: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey(fq("users"), ondelete="SET NULL")

@@ -1,9 +1,10 @@
 """Several columns for one field: ``import_field_mappings.priority``.
 
-A nullable ``smallint``: None for a target's only column, 1 for its primary column, 2, 3, …
+A nullable ``integer``: None for a target's only column, 1 for its primary column, 2, 3, …
 for its fallbacks. Adding a nullable column without a default only changes the catalogue.
-Its check (``priority >= 1``) is added ``NOT VALID`` (no scan under the lock) and then
-validated, which reads the table without blocking writes; every existing row is NULL.
+Its check (``priority >= 1``) is added ``NOT VALID`` (no scan under the lock); revision
+0017 validates it in a transaction of its own, which reads the table without blocking
+writes (every existing row is NULL).
 
 Revision ID: 0016
 Revises: 0014
@@ -28,15 +29,13 @@ CHECK = "ck_import_field_mappings_priority_positive"
 def upgrade() -> None:
     set_timeouts()
     op.add_column(
-        TABLE, sa.Column("priority", sa.SmallInteger(), nullable=True), schema=SCHEMA,
+        TABLE, sa.Column("priority", sa.Integer(), nullable=True), schema=SCHEMA,
         if_not_exists=True,
     )  # fmt: skip
-    op.execute(f"ALTER TABLE {SCHEMA}.{TABLE} DROP CONSTRAINT IF EXISTS {CHECK}")
     op.execute(
         f"ALTER TABLE {SCHEMA}.{TABLE} ADD CONSTRAINT {CHECK} "
         "CHECK (priority IS NULL OR priority >= 1) NOT VALID"
     )
-    op.execute(f"ALTER TABLE {SCHEMA}.{TABLE} VALIDATE CONSTRAINT {CHECK}")
 
 
 def downgrade() -> None:
