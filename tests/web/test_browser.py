@@ -128,8 +128,19 @@ def test_upload_review_correct_one_mapping_and_approve(page: Page, files: Path) 
     expect(page.locator("tr[data-source='Server Name']")).not_to_have_class(re.compile(r"\blow\b"))
     suggested = owner.get_by_label("Map Owner to").input_value()
     assert suggested != "technical_owner", "the test needs a suggestion to correct"
-    # The searchable dropdown: typing narrows the list and picks the first match.
+    # The searchable dropdown: typing narrows the list but never changes the choice.
     owner.get_by_label("Search fields for Owner").fill("technical")
+    expect(owner.get_by_label("Map Owner to")).to_have_value(suggested)
+    hidden = owner.get_by_label("Map Owner to").locator("option[value=memory_gb]")
+    expect(hidden).to_have_js_property("hidden", True)
+    ram = page.locator("tr[data-source='RAM (GB)']")
+    ram_choice = ram.get_by_label("Map RAM (GB) to").input_value()
+    ram.get_by_label("Search fields for RAM (GB)").fill("stor")
+    expect(ram.get_by_label("Map RAM (GB) to")).to_have_value(ram_choice)
+    ram.get_by_label("Search fields for RAM (GB)").fill("")
+    expect(ram.get_by_label("Map RAM (GB) to")).to_have_value(ram_choice)
+    # The reviewer picks.
+    owner.get_by_label("Map Owner to").select_option("technical_owner")
     expect(owner.get_by_label("Map Owner to")).to_have_value("technical_owner")
     page.get_by_label("Map Notes to").select_option("")
 

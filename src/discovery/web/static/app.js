@@ -163,15 +163,14 @@ function fieldSearch() {
         select.focus();
       }
     });
+    // Typing only narrows the list; the choice stays what it was until the reviewer picks
+    // another field (a search that changed it silently could approve a wrong mapping).
     search.addEventListener("input", () => {
       const wanted = search.value.trim().toLowerCase().replace(/\s+/g, "_");
-      let first = null;
       for (const option of select.options) {
         const match = !wanted || option.value === "" || option.value.includes(wanted) || option.selected;
         option.hidden = !match;
-        if (match && option.value && option.value.includes(wanted) && !first) first = option;
       }
-      if (wanted && first && !select.value.includes(wanted)) select.value = first.value;
     });
   }
 }
