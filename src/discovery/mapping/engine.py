@@ -155,34 +155,26 @@ def suggest_mappings(
     for plan in plans:
         claim = claims.get(plan.index)
         fallback = fallbacks.get(plan.index)
-        if claim is not None:
-            cand = claim.candidate
-            unit, reason = _with_unit(cand, plan.header, profiles[plan.index])
+        chosen = claim.candidate if claim is not None else None
+        if chosen is None and fallback is not None:
+            chosen = fallback.candidate
+        if chosen is not None:
+            unit, reason = _with_unit(chosen, plan.header, profiles[plan.index])
+            priority: int | None
+            if claim is None and fallback is not None:
+                reason, priority = f"{_fallback_note(fallback)}; {reason}", fallback.rank
+            else:
+                priority = 1 if chosen.target in backed_up else None
             suggestions.append(
                 Suggestion(
                     source_field=plan.header,
-                    target_field=cand.target,
-                    confidence=round(cand.confidence, 3),
-                    match_type=cand.match_type,
+                    target_field=chosen.target,
+                    confidence=round(chosen.confidence, 3),
+                    match_type=chosen.match_type,
                     unit=unit,
-                    alternatives=_alternatives(plan, cand.target),
+                    alternatives=_alternatives(plan, chosen.target),
                     reason=reason,
-                    priority=1 if cand.target in backed_up else None,
-                )
-            )
-        elif fallback is not None:
-            cand = fallback.candidate
-            unit, reason = _with_unit(cand, plan.header, profiles[plan.index])
-            suggestions.append(
-                Suggestion(
-                    source_field=plan.header,
-                    target_field=cand.target,
-                    confidence=round(cand.confidence, 3),
-                    match_type=cand.match_type,
-                    unit=unit,
-                    alternatives=_alternatives(plan, cand.target),
-                    reason=f"{_fallback_note(fallback)}; {reason}",
-                    priority=fallback.rank,
+                    priority=priority,
                 )
             )
         elif plan.fixed is not None:
