@@ -59,6 +59,7 @@ from discovery.assets.models import (
 )
 from discovery.assets.preview import AssetShape, Reconciler, decision_order, incoming_asset
 from discovery.core.database import unit_of_work
+from discovery.core.ids import uuid7
 from discovery.flows.models import DiscoveryFlow, Phase
 from discovery.imports.models import DataImport, RawImportRecord
 
@@ -228,7 +229,7 @@ _LINK_BACK = text(
 _RECORD_IMPORTS = text(
     """
     INSERT INTO migration.asset_imports (id, asset_id, data_import_id, action)
-    SELECT gen_random_uuid(), v.asset_id, :import_id, v.action
+    SELECT migration.uuid_v7(), v.asset_id, :import_id, v.action
       FROM unnest(CAST(:asset_ids AS uuid[]), CAST(:actions AS text[])) AS v(asset_id, action)
         ON CONFLICT (asset_id, data_import_id) DO NOTHING
     """
@@ -362,7 +363,7 @@ async def process_chunk(
     actions: dict[uuid.UUID, str] = {}
     for position in decision_order(incoming):
         row, data = rows[position], incoming[position]
-        decision = reconciler.decide(data, {**_lineage(plan, row.id, now), "id": uuid.uuid4()})
+        decision = reconciler.decide(data, {**_lineage(plan, row.id, now), "id": uuid7()})
         asset = decision.asset
         if decision.action == "create":
             asset.update(tech_debt_assessment(asset, today))

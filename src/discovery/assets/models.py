@@ -35,6 +35,7 @@ from discovery.core.models import (
     created_at_column,
     fq,
     sql_in,
+    time_ordered_pk,
     updated_at_column,
     uuid_pk,
 )
@@ -143,7 +144,7 @@ class Asset(TenantScoped, Base):
         ),
     )
 
-    id: Mapped[uuid.UUID] = uuid_pk()
+    id: Mapped[uuid.UUID] = time_ordered_pk()
 
     # Canonical fields (asset-schema.md), in the contract's order.
     name: Mapped[str | None] = mapped_column(Text)
@@ -298,7 +299,7 @@ class AssetImport(Base):
         Index("ix_asset_imports_import_asset", "data_import_id", "asset_id"),
     )
 
-    id: Mapped[uuid.UUID] = uuid_pk()
+    id: Mapped[uuid.UUID] = time_ordered_pk()
     asset_id: Mapped[uuid.UUID] = mapped_column(ForeignKey(fq("assets"), ondelete="CASCADE"))
     data_import_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey(fq("data_imports"), ondelete="CASCADE")

@@ -16,6 +16,8 @@ from sqlalchemy import DateTime, ForeignKey, MetaData, func, text
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from discovery.core.ids import uuid7
+
 SCHEMA = "migration"
 
 NAMING_CONVENTION = {
@@ -40,6 +42,13 @@ class Base(DeclarativeBase):
 def uuid_pk() -> Mapped[uuid.UUID]:
     return mapped_column(
         primary_key=True, default=uuid.uuid4, server_default=text("gen_random_uuid()")
+    )
+
+
+def time_ordered_pk() -> Mapped[uuid.UUID]:
+    """The key of a table loaded in bulk: a version-7 UUID (``discovery.core.ids``)."""
+    return mapped_column(
+        primary_key=True, default=uuid7, server_default=text(f"{SCHEMA}.uuid_v7()")
     )
 
 

@@ -16,6 +16,7 @@ from discovery.core.models import (
     created_at_column,
     fq,
     sql_in,
+    time_ordered_pk,
     updated_at_column,
     uuid_pk,
 )
@@ -116,7 +117,7 @@ class RawImportRecord(TenantScoped, Base):
         ),
     )
 
-    id: Mapped[uuid.UUID] = uuid_pk()
+    id: Mapped[uuid.UUID] = time_ordered_pk()
     data_import_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey(fq("data_imports"), ondelete="CASCADE")
     )
