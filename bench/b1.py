@@ -32,8 +32,16 @@ import httpx
 import psycopg
 from sqlalchemy import select, text
 
-from bench.common import BenchDatabase, PeakRss, Stopwatch, log, vacuum_analyze
+from bench.common import (
+    BenchDatabase,
+    PeakRss,
+    Stopwatch,
+    log,
+    postmaster_pid,
+    vacuum_analyze,
+)
 from bench.data import COLUMNS, write_cmdb_csv
+from bench.floors import phase_floors
 from bench.profile import Profile, sampled
 from bench.seed_pattern import seed_pattern_inventory
 from discovery.assets.inventory import build_plan
@@ -183,6 +191,7 @@ class EndToEnd:
     master_flow_id: uuid.UUID
     detail: dict[str, Any]
     peak_rss_mb: float
+    postgres_peak_pss_mb: float
     profiles: list[Profile]
 
 
@@ -233,8 +242,9 @@ async def end_to_end(
             login.raise_for_status()
             headers = tenant.headers(login.json()["access_token"])
             await _wait_for_worker(client)
+            postmaster = postmaster_pid(db.url)
             with (
-                PeakRss([server.process.pid, os.getpid()]) as rss,
+                PeakRss([server.process.pid, os.getpid()], postmaster=postmaster) as rss,
                 sampled("b1_serve_end_to_end", server.process.pid, profile_dir) as profiles,
             ):
                 seconds, upload_seconds, body = await _drive(client, headers, path, 0.25)
@@ -250,6 +260,7 @@ async def end_to_end(
         master_flow_id=uuid.UUID(body["master_flow_id"]),
         detail=body,
         peak_rss_mb=rss.peak_mb,
+        postgres_peak_pss_mb=rss.postgres_peak_mb,
         profiles=profiles,
     )
 
@@ -367,6 +378,7 @@ async def run_b1(
     size_mb = path.stat().st_size / 1024**2
     log(f"B1: COPY floor ({size_mb:.1f} MB)")
     floor = copy_floor(db.url, path)
+    floors = phase_floors(db.url, path, db.work_dir)
     tenant = await create_tenant(db.url, f"bench-b1-{uuid.uuid4().hex[:8]}")
     log("B1: end to end through discovery serve (upload, approve, poll)")
     e2e = await end_to_end(db, path, tenant, profile_dir)
@@ -396,7 +408,9 @@ async def run_b1(
             round(comparison.baseline_seconds / comparison.ours_seconds, 2) if comparison else None
         ),
         "peak_rss_mb": e2e.peak_rss_mb,
+        "postgres_peak_pss_mb": e2e.postgres_peak_pss_mb,
         "phase_seconds": phase_seconds,
+        "phase_floor_seconds": {k: v for k, v in floors.items() if k in PHASES},
         "e2e_flow_status": e2e.status,
         "e2e_wiring": wired,
         "baseline_wiring": comparison.baseline if comparison else None,

@@ -186,8 +186,18 @@ def _rss_kb(pid: int) -> int:
     return 0
 
 
+def _is_postgres(pid: int) -> bool:
+    with contextlib.suppress(OSError):
+        return Path(f"/proc/{pid}/comm").read_text().strip() in ("postgres", "postmaster")
+    return False
+
+
 def tree_rss_kb(roots: Sequence[int]) -> int:
-    """The summed resident set of ``roots`` and all their descendants."""
+    """The summed resident set of ``roots`` and all their descendants.
+
+    PostgreSQL's own processes are left out (an embedded server may run below the
+    service): they are measured apart, by ``postgres_pss_kb``.
+    """
     seen: set[int] = set()
     stack = list(roots)
     while stack:
@@ -196,22 +206,59 @@ def tree_rss_kb(roots: Sequence[int]) -> int:
             continue
         seen.add(pid)
         stack.extend(_children(pid))
-    return sum(_rss_kb(pid) for pid in seen)
+    return sum(_rss_kb(pid) for pid in seen if not _is_postgres(pid))
+
+
+def postmaster_pid(url: str) -> int | None:
+    """The PID of the server behind ``url`` when it runs on this machine, else None."""
+    with psycopg.connect(url, autocommit=True) as connection:
+        row = connection.execute("SELECT pg_backend_pid()").fetchone()
+    if row is None:
+        return None
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        stat = Path(f"/proc/{row[0]}/stat").read_text()
+        return int(stat.rsplit(")", 1)[1].split()[1])  # the backend's parent
+    return None
+
+
+def _pss_kb(pid: int) -> int:
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    return 0
+
+
+def postgres_pss_kb(postmaster: int) -> int:
+    """The summed proportional set size of a PostgreSQL server's processes.
+
+    PSS, not RSS: the backends share ``shared_buffers``, which summed RSS would count
+    once per backend.
+    """
+    return sum(_pss_kb(pid) for pid in [postmaster, *_children(postmaster)])
 
 
 class PeakRss:
     """Samples the summed RSS of a process tree every ``interval`` seconds in a thread."""
 
-    def __init__(self, roots: Sequence[int], interval: float = 0.1) -> None:
+    def __init__(
+        self, roots: Sequence[int], interval: float = 0.1, postmaster: int | None = None
+    ) -> None:
         self.roots = list(roots)
+        self.postmaster = postmaster
         self.interval = interval
         self.peak_kb = 0
+        self.postgres_peak_kb = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="peak-rss", daemon=True)
 
     def _run(self) -> None:
+        rounds = 0
         while not self._stop.is_set():
             self.peak_kb = max(self.peak_kb, tree_rss_kb(self.roots))
+            if self.postmaster and rounds % 5 == 0:  # smaps_rollup costs more: every 5th
+                self.postgres_peak_kb = max(self.postgres_peak_kb, postgres_pss_kb(self.postmaster))
+            rounds += 1
             self._stop.wait(self.interval)
 
     def __enter__(self) -> PeakRss:
@@ -226,6 +273,10 @@ class PeakRss:
     @property
     def peak_mb(self) -> float:
         return round(self.peak_kb / 1024, 1)
+
+    @property
+    def postgres_peak_mb(self) -> float:
+        return round(self.postgres_peak_kb / 1024, 1)
 
 
 class Stopwatch:

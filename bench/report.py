@@ -68,8 +68,15 @@ def lines(results: dict[str, Any]) -> list[Line]:
                  "< 500" + at_1m, "met" if b1["peak_rss_mb"] < 500 else
                  f"missed: {b1['peak_rss_mb'] / 500:.1f}x over"),
         ]  # fmt: skip
+        out.append(Line("B1", "PostgreSQL peak PSS, MB", _num(b1.get("postgres_peak_pss_mb"), 0)))
+        floors = b1.get("phase_floor_seconds", {})
         for phase, seconds in b1["phase_seconds"].items():
             out.append(Line("B1", f"  phase {phase}, s", _num(seconds)))
+            if phase in floors and seconds and seconds == seconds:  # not NaN
+                out.append(Line("B1", f"  phase {phase}, rows/s", _num(rows / seconds, 0)))
+                out.append(Line("B1", f"  phase {phase}, floor s", _num(floors[phase], 3)))
+                out.append(Line("B1", f"  phase {phase} / its floor",
+                                _num(seconds / floors[phase]) + "x"))  # fmt: skip
     b2 = results.get("b2")
     if b2:
         for name, form in b2["forms"].items():
