@@ -48,7 +48,8 @@ from discovery.assets.inventory import build_plan
 from discovery.core.database import create_engine, create_session_factory, unit_of_work
 from discovery.core.settings import load_settings
 from discovery.flows.models import DiscoveryFlow, Phase
-from discovery.flows.runner import PhaseContext, handler_for
+from discovery.flows.phase_contract import PhaseContext
+from discovery.flows.runner import handler_for
 from discovery.tenancy import service as tenancy
 
 PHASES = tuple(phase.value for phase in Phase)

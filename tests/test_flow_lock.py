@@ -30,8 +30,9 @@ from discovery.flows.heartbeat import HeartbeatThread
 from discovery.flows.jobs import build_app, retry_stalled_jobs
 from discovery.flows.lock import holding_flow_lock
 from discovery.flows.models import DiscoveryFlow, Phase
+from discovery.flows.phase_contract import PhaseContext
 from discovery.flows.queue import QUEUE, enqueue_phase, flow_lock
-from discovery.flows.runner import PhaseContext, execute_phase
+from discovery.flows.runner import execute_phase
 from discovery.imports.models import DataImport, RawImportRecord
 from discovery.imports.phase import run_data_import
 from discovery.mapping.models import ImportFieldMapping

@@ -17,8 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from discovery.assets.models import Asset, AssetImport
 from discovery.core.database import unit_of_work
-from discovery.flows.models import Phase
-from discovery.flows.runner import PhaseContext, PhaseError, PhaseOutcome, register
+from discovery.flows.phase_contract import PhaseContext, PhaseError, PhaseOutcome
 
 SLICE = 5000  # assets of the import looked at per transaction
 SAMPLES = 20
@@ -136,7 +135,6 @@ async def analyse_batch(
     return len(edges), unresolved
 
 
-@register(Phase.DEPENDENCY_ANALYSIS)
 async def run_dependency_analysis(context: PhaseContext) -> PhaseOutcome:
     if context.data_import_id is None:
         raise PhaseError("the flow has no import")

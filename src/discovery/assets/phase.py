@@ -7,8 +7,7 @@ from sqlalchemy import func, select, text
 from discovery.assets.inventory import ChunkPolicy, build_plan, persist_assets
 from discovery.core.database import unit_of_work
 from discovery.flows import service as flows
-from discovery.flows.models import Phase
-from discovery.flows.runner import PhaseContext, PhaseError, PhaseOutcome, register
+from discovery.flows.phase_contract import PhaseContext, PhaseError, PhaseOutcome
 from discovery.imports.models import DataImport, RawImportRecord
 from discovery.imports.service import analyze_raw_rows
 
@@ -42,7 +41,6 @@ def chunk_policy(context: PhaseContext) -> ChunkPolicy:
     )
 
 
-@register(Phase.ASSET_INVENTORY)
 async def run_asset_inventory(context: PhaseContext) -> PhaseOutcome:
     async with unit_of_work(context.factory) as session:
         flow = await flows.load_flow(session, context.discovery_flow_id)

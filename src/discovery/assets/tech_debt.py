@@ -22,7 +22,7 @@ from sqlalchemy import text
 from discovery.assets.end_of_support import flags_for
 from discovery.core.database import unit_of_work
 from discovery.flows.models import Phase
-from discovery.flows.runner import PhaseContext, PhaseError, PhaseOutcome, register
+from discovery.flows.phase_contract import PhaseContext, PhaseError, PhaseOutcome
 
 __all__ = ["flags_for", "run_tech_debt"]
 
@@ -65,7 +65,6 @@ _APPLY = text(
 )
 
 
-@register(Phase.TECH_DEBT_ASSESSMENT)
 async def run_tech_debt(context: PhaseContext) -> PhaseOutcome:
     if context.data_import_id is None:
         raise PhaseError("the flow has no import")

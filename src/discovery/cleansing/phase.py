@@ -18,8 +18,7 @@ from discovery.cleansing import FieldMapping, compile_cleanser
 from discovery.core import copy_format
 from discovery.core.database import unit_of_work
 from discovery.flows import service as flows
-from discovery.flows.models import Phase
-from discovery.flows.runner import PhaseContext, PhaseError, PhaseOutcome, register
+from discovery.flows.phase_contract import PhaseContext, PhaseError, PhaseOutcome
 from discovery.imports.models import DataImport, RawImportRecord
 from discovery.imports.service import analyze_raw_rows
 from discovery.mapping.service import approved_from_flow
@@ -74,7 +73,6 @@ async def _pending(session: AsyncSession, import_id: Any) -> int:
     )
 
 
-@register(Phase.DATA_CLEANSING)
 async def run_data_cleansing(context: PhaseContext) -> PhaseOutcome:
     import_id = context.data_import_id
     if import_id is None:

@@ -20,7 +20,7 @@ from discovery.core.database import unit_of_work
 from discovery.core.settings import Settings
 from discovery.flows import service
 from discovery.flows.models import FlowStatus, Phase
-from discovery.flows.runner import PhaseContext
+from discovery.flows.phase_contract import PhaseContext
 
 
 async def retry_failed_chunks(

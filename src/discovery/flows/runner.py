@@ -3,7 +3,8 @@
 A phase job takes ids only. It holds the flow lock for the whole phase (see
 ``flows.lock``: a second execution of the flow, anywhere, waits for it), checks that this
 phase is the one to run (a duplicate or late job finds it done and does nothing), runs
-the phase's handler, and records the outcome together with the job for the next phase.
+the phase's handler (from the table ``flows.phases.HANDLERS``), and records the outcome
+together with the job for the next phase.
 Handlers are idempotent, so a job retried after a crash re-runs its phase from its last
 commit and ends with the same result as an uninterrupted run.
 """
@@ -13,8 +14,6 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -23,79 +22,16 @@ from discovery.core.database import unit_of_work
 from discovery.core.settings import Settings
 from discovery.flows import service
 from discovery.flows.lock import holding_flow_lock
-from discovery.flows.models import DiscoveryFlow, FlowStatus, Phase
+from discovery.flows.models import FlowStatus, Phase
+from discovery.flows.phase_contract import PhaseContext, PhaseError, PhaseHandler
+from discovery.flows.phases import HANDLERS
 from discovery.flows.queue import enqueue_phase
 
 logger = logging.getLogger(__name__)
 
 
-class PhaseError(Exception):
-    """An expected failure of a phase; the message is shown to the user as is."""
-
-
-@dataclass(frozen=True)
-class PhaseContext:
-    factory: async_sessionmaker[AsyncSession]
-    settings: Settings
-    discovery_flow_id: uuid.UUID
-    master_flow_id: uuid.UUID
-    client_account_id: uuid.UUID
-    engagement_id: uuid.UUID
-    data_import_id: uuid.UUID | None
-    user_id: uuid.UUID | None
-    phase: Phase
-
-    @classmethod
-    def of_flow(
-        cls,
-        factory: async_sessionmaker[AsyncSession],
-        settings: Settings,
-        flow: DiscoveryFlow,
-        phase: Phase,
-    ) -> PhaseContext:
-        return cls(
-            factory=factory,
-            settings=settings,
-            discovery_flow_id=flow.id,
-            master_flow_id=flow.master_flow_id,
-            client_account_id=flow.client_account_id,
-            engagement_id=flow.engagement_id,
-            data_import_id=flow.data_import_id,
-            user_id=flow.user_id,
-            phase=phase,
-        )
-
-    async def progress(self, done: int, total: int) -> None:
-        """Show progress inside the phase (its own short transaction)."""
-        async with unit_of_work(self.factory) as session:
-            flow = await service.load_flow(session, self.discovery_flow_id)
-            await service.report_progress(session, flow, self.phase, done, total)
-
-
-@dataclass
-class PhaseOutcome:
-    result: dict[str, Any] = field(default_factory=dict)
-    wait_for_approval: bool = False
-    with_errors: bool = False  # finished, but left work behind (dead-lettered chunks)
-
-
-PhaseHandler = Callable[[PhaseContext], Awaitable[PhaseOutcome]]
-
-_handlers: dict[Phase, PhaseHandler] = {}
-
-
-def register(phase: Phase) -> Callable[[PhaseHandler], PhaseHandler]:
-    def decorator(handler: PhaseHandler) -> PhaseHandler:
-        _handlers[phase] = handler
-        return handler
-
-    return decorator
-
-
 def handler_for(phase: Phase) -> PhaseHandler | None:
-    from discovery.flows import phases  # noqa: F401  (registers every phase handler)
-
-    return _handlers.get(phase)
+    return HANDLERS.get(phase)
 
 
 async def _record_failure(

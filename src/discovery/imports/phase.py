@@ -5,8 +5,7 @@ from __future__ import annotations
 import contextlib
 
 from discovery.core.database import unit_of_work
-from discovery.flows.models import Phase
-from discovery.flows.runner import PhaseContext, PhaseError, PhaseOutcome, register
+from discovery.flows.phase_contract import PhaseContext, PhaseError, PhaseOutcome
 from discovery.imports import service
 from discovery.imports.readers import ReadLimits, UnreadableFileError
 
@@ -15,7 +14,6 @@ def limits_for(context: PhaseContext) -> ReadLimits:
     return service.read_limits(context.settings)
 
 
-@register(Phase.DATA_IMPORT)
 async def run_data_import(context: PhaseContext) -> PhaseOutcome:
     if context.data_import_id is None:
         raise PhaseError("the flow has no import")

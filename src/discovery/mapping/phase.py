@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from discovery.core.database import unit_of_work
 from discovery.flows import service as flows
-from discovery.flows.models import Phase
-from discovery.flows.runner import PhaseContext, PhaseError, PhaseOutcome, register
+from discovery.flows.phase_contract import PhaseContext, PhaseError, PhaseOutcome
 from discovery.imports.models import DataImport
 from discovery.imports.service import sample_rows
 from discovery.mapping import service
@@ -14,7 +13,6 @@ from discovery.mapping.engine import suggest_mappings
 SAMPLE_ROWS = 200
 
 
-@register(Phase.FIELD_MAPPING)
 async def run_field_mapping(context: PhaseContext) -> PhaseOutcome:
     if context.data_import_id is None:
         raise PhaseError("the flow has no import")
