@@ -17,7 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from discovery.assets.export import ExportFormat, ExportScope, export_assets
-from discovery.assets.models import CANONICAL_FIELDS, Asset
+from discovery.assets.models import Asset
+from discovery.canonical import CANONICAL_FIELDS
 from discovery.core.export_format import is_formula_like
 from discovery.imports.error_report import error_rows_csv
 from discovery.imports.models import DataImport

@@ -19,7 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from discovery.assets import listing
 from discovery.assets.filters import AssetFilter
-from discovery.assets.models import CANONICAL_FIELDS, Asset
+from discovery.assets.models import Asset
+from discovery.canonical import CANONICAL_FIELDS
 from tests.api.conftest import Account, create_account
 from tests.factories import Factory
 from tests.flow_helpers import TenantIds, in_transaction, run_file, settings_for

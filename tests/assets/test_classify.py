@@ -7,7 +7,7 @@ from collections.abc import Mapping
 import pytest
 
 from discovery.assets.classify import classify
-from discovery.assets.models import AssetType
+from discovery.canonical import AssetType
 from discovery.cleansing.normalizers import normalize_asset_type
 
 

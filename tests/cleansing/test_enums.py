@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from discovery.assets.models import AssetType, Criticality, Environment, PowerState
+from discovery.canonical import AssetType, Criticality, Environment, PowerState
 from discovery.cleansing.enums import (
     ASSET_TYPE_SYNONYMS,
     ASSET_TYPES,

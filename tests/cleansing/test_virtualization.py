@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from discovery.assets.classify import classify
-from discovery.assets.models import AssetType
+from discovery.canonical import AssetType
 from discovery.cleansing import FieldMapping, compile_cleanser
 from discovery.cleansing.virtualization import evidence_columns, hardware_evidence
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from discovery.assets.models import AssetType
+from discovery.canonical import AssetType
 
 HYPERVISOR_EXPORTS = frozenset({"rvtools_vinfo"})
 

@@ -33,7 +33,8 @@ from sqlalchemy import Select, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from discovery.assets.filters import AssetFilter
-from discovery.assets.models import CANONICAL_FIELDS, Asset
+from discovery.assets.models import Asset
+from discovery.canonical import CANONICAL_FIELDS
 from discovery.core.export_format import LINEAGE_COLUMNS, neutralise
 from discovery.imports.models import RawImportRecord
 

@@ -29,6 +29,10 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
+from discovery.canonical import (
+    CANONICAL_FIELDS as CANONICAL_FIELDS,
+)
+from discovery.canonical import AssetType, Criticality, Environment, PowerState
 from discovery.core.models import (
     Base,
     TenantScoped,
@@ -39,41 +43,6 @@ from discovery.core.models import (
     updated_at_column,
     uuid_pk,
 )
-
-
-class AssetType(StrEnum):
-    SERVER = "server"
-    VIRTUAL_MACHINE = "virtual_machine"
-    DATABASE = "database"
-    APPLICATION = "application"
-    NETWORK = "network"
-    LOAD_BALANCER = "load_balancer"
-    STORAGE = "storage"
-    SECURITY_GROUP = "security_group"
-    CONTAINER = "container"
-    OTHER = "other"
-
-
-class PowerState(StrEnum):
-    ON = "on"
-    OFF = "off"
-    SUSPENDED = "suspended"
-
-
-class Environment(StrEnum):
-    PRODUCTION = "production"
-    STAGING = "staging"
-    TEST = "test"
-    DEVELOPMENT = "development"
-    DR = "dr"
-
-
-class Criticality(StrEnum):
-    LOW = "low"
-    MEDIUM = "medium"
-    HIGH = "high"
-    CRITICAL = "critical"
-
 
 # Columns the asset listing's ``q`` searches (case-insensitive), each with its own index.
 SEARCH_COLUMNS = ("name", "hostname", "fqdn", "ip_address")
@@ -306,16 +275,3 @@ class AssetImport(Base):
     )
     action: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = created_at_column()
-
-
-# The canonical fields of asset-schema.md, in the contract's order (a contract: the API,
-# exports, the mapping engine and external evaluation use exactly these names).
-CANONICAL_FIELDS: tuple[str, ...] = (
-    "name", "hostname", "fqdn", "ip_address", "mac_address", "serial_number", "external_id",
-    "asset_type", "operating_system", "os_version", "cpu_cores", "cpu_sockets", "memory_gb",
-    "storage_gb", "storage_used_gb", "disk_count", "nic_count", "virtualization_platform",
-    "power_state", "manufacturer", "model", "database_type", "database_version",
-    "cpu_utilization_percent_max", "memory_utilization_percent_max", "environment",
-    "datacenter", "location", "cluster", "host", "application_name", "business_owner",
-    "technical_owner", "business_unit", "criticality", "tags", "depends_on",
-)  # fmt: skip

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from discovery.assets import classify, reconcile, scores
-from discovery.assets.models import CANONICAL_FIELDS
+from discovery.canonical import CANONICAL_FIELDS
 
 SCORES = frozenset({"confidence_score", "completeness_score", "quality_score"})
 EXAMPLES_PER_OUTCOME = 10

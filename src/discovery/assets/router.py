@@ -24,7 +24,6 @@ from discovery.assets.export import TextExport, export_assets
 from discovery.assets.filters import AssetFilter, SearchMode
 from discovery.assets.lineage import asset_lineage, find_asset
 from discovery.assets.listing import SORT_PATTERN, Cursor, InvalidCursorError, Sort, list_assets
-from discovery.assets.models import AssetType, Environment
 from discovery.assets.schemas import (
     AssetDetailOut,
     AssetOut,
@@ -34,6 +33,7 @@ from discovery.assets.schemas import (
     PageMetadata,
     Pagination,
 )
+from discovery.canonical import AssetType, Environment
 from discovery.core.database import unit_of_work
 from discovery.tenancy.context import RequestContext
 

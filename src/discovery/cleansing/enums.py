@@ -2,7 +2,7 @@
 
 Values are matched case-insensitively, with ``-``, ``_``, dashes and runs of white space
 treated alike (``Pre-prod`` = ``pre prod`` = ``PRE_PROD``). The enum values themselves come
-from :mod:`discovery.assets.models`.
+from :mod:`discovery.canonical`.
 
 Decisions on ambiguous values (documented contract of this module):
 
@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Final, TypeVar
 
-from discovery.assets.models import AssetType, Criticality, Environment, PowerState
+from discovery.canonical import AssetType, Criticality, Environment, PowerState
 
 _SEPARATORS: Final = str.maketrans({"-": " ", "_": " ", "\u2013": " ", "\u2014": " "})
 

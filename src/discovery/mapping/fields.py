@@ -11,14 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from discovery.assets.models import CANONICAL_FIELDS as CANONICAL_FIELDS
+from discovery.canonical import CANONICAL_FIELDS as CANONICAL_FIELDS
 from discovery.mapping.normalize import normalize_header
 
 FIELD_ORDER: Final[dict[str, int]] = {f: i for i, f in enumerate(CANONICAL_FIELDS)}
 
-SIZE_FIELDS: Final = frozenset({"memory_gb", "storage_gb", "storage_used_gb"})
-UTIL_FIELDS: Final = frozenset({"cpu_utilization_percent_max", "memory_utilization_percent_max"})
-COUNT_FIELDS: Final = frozenset({"cpu_cores", "cpu_sockets", "disk_count", "nic_count"})
 
 _LABELS: Final[dict[str, tuple[float, str]]] = {
     "name": (0.97, "name"),

@@ -13,17 +13,15 @@ import re
 from functools import lru_cache
 from typing import Final
 
+from discovery.canonical import COUNT_FIELDS, PERCENT_FIELDS, SIZE_FIELDS
 from discovery.mapping.candidate import Candidate, best_per_target
 from discovery.mapping.fields import (
     ALTERNATE_WORDS,
-    COUNT_FIELDS,
     DIFFERENT_WORDS,
     NEUTRAL_WORDS,
     NON_FIELD_PHRASES,
     NON_FIELD_WORDS,
     PHRASES,
-    SIZE_FIELDS,
-    UTIL_FIELDS,
     Phrase,
 )
 from discovery.mapping.normalize import NormalizedHeader, normalize_header
@@ -265,11 +263,11 @@ def _header_candidates(header: NormalizedHeader) -> tuple[Candidate, ...]:
     for cand in found:
         if non_field:
             cand = cand.adjusted(-0.4, "header names something outside the schema")
-        if header.rate and cand.target in SIZE_FIELDS | COUNT_FIELDS | UTIL_FIELDS:
+        if header.rate and cand.target in SIZE_FIELDS | COUNT_FIELDS | PERCENT_FIELDS:
             cand = cand.adjusted(-0.5, "header is a rate")
         elif header.percent and cand.target in SIZE_FIELDS | COUNT_FIELDS:
             cand = cand.adjusted(-0.45, "header is a percentage")
-        elif header.unit and cand.target in COUNT_FIELDS | UTIL_FIELDS:
+        elif header.unit and cand.target in COUNT_FIELDS | PERCENT_FIELDS:
             cand = cand.adjusted(-0.4, f"header carries a size unit ({header.unit})")
         elif header.unit and cand.target not in SIZE_FIELDS:
             cand = cand.adjusted(-0.2, f"header carries a size unit ({header.unit})")

@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Final
 
-from discovery.mapping.fields import SIZE_FIELDS, UTIL_FIELDS
+from discovery.canonical import PERCENT_FIELDS, SIZE_FIELDS
 from discovery.mapping.normalize import NormalizedHeader
 from discovery.mapping.value_patterns import ColumnProfile, value_unit
 
@@ -61,7 +61,7 @@ def choose_unit(
     target: str, header: NormalizedHeader, profile: ColumnProfile, preset: str | None
 ) -> UnitChoice:
     """The source unit of ``target`` for this column, and where it came from."""
-    if target in UTIL_FIELDS:
+    if target in PERCENT_FIELDS:
         return UnitChoice("%", None)
     if target == "cpu_cores" and preset == "per socket":  # ServiceNow's cpu_core_count
         return UnitChoice(preset, "cores per socket, times cpu_sockets")

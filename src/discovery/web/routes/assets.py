@@ -12,9 +12,9 @@ from discovery.api.errors import ApiError
 from discovery.assets.filters import AssetFilter, SearchMode
 from discovery.assets.lineage import asset_lineage, find_asset
 from discovery.assets.listing import Sort, list_assets
-from discovery.assets.models import CANONICAL_FIELDS, AssetType, Environment
 from discovery.assets.router import export_inventory
 from discovery.assets.schemas import AssetOut
+from discovery.canonical import CANONICAL_FIELDS, AssetType, Environment
 from discovery.flows.router import list_flows
 from discovery.imports.models import DataImport
 from discovery.web.deps import PageError, WebPage, parse_uuid, render

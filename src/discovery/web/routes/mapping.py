@@ -16,8 +16,8 @@ from starlette.datastructures import FormData
 from starlette.responses import Response
 
 from discovery.api.deps import SessionDep, SettingsDep
-from discovery.assets.models import CANONICAL_FIELDS
 from discovery.assets.reconcile import validate_match_order
+from discovery.canonical import CANONICAL_FIELDS
 from discovery.flows import control
 from discovery.flows.models import DiscoveryFlow, FlowStatus
 from discovery.flows.summary import in_column_order
