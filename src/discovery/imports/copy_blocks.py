@@ -4,10 +4,11 @@ The event loop of ``discovery serve`` also answers HTTP and runs the worker, so 
 that takes time in proportion to a file may run on it. ``CopyBlocks`` runs the whole read
 in a worker thread: opening the file, parsing it (CSV, XLSX or JSON) and encoding each block
 of rows in COPY's text format. Most CSV files take the columnar path (``columnar_csv``):
-Polars parses and encodes them in batches; every other file is read row by row. The thread hands the blocks over through a small bounded
-queue (``QUEUE_BLOCKS``), so at most a few blocks are in memory and a slow database slows
-the reader down instead of filling memory; the loop only awaits the next block and writes
-it. A read that fails, at any point, fails in the consumer with the reader's own error.
+Polars parses and encodes them in batches; every other file is read row by row. The thread
+hands the blocks over through a small bounded queue (``QUEUE_BLOCKS``), so at most a few
+blocks are in memory and a slow database slows the reader down instead of filling memory;
+the loop only awaits the next block and writes it. A read that fails, at any point, fails
+in the consumer with the reader's own error.
 
 Leaving the context early (a database error, a cancelled job) stops the thread at its next
 block and waits for it, so the file is closed when the context exits.
