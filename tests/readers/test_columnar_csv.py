@@ -19,6 +19,7 @@ TAKEN = {
     "plain": b"host,ip,os\nweb01,10.0.0.1,linux\ndb01,10.0.0.2,windows\n",
     "crlf and quotes": b'host,notes\r\n"web01","a, b ""quoted"""\r\ndb01,\r\n',
     "blank rows": b"host,ip\nweb01,1\n\n,\n  ,\t\nweb02,2\n",
+    "every kind of white space": "host,ip\nweb01,1\n\x1c,\u3000\xa0\n\x85,\u200b\n".encode(),
     "short rows": b"host,ip,os\nweb01\nweb02,2\n",
     "bom and unicode": "\ufeffhôst;név\nszerver;Dvořák\n".encode(),
     "duplicate and blank headers": b"host,,host,ip\na,b,c,d\n",

@@ -46,9 +46,9 @@ from discovery.imports.readers.table import ReadBudget, ReadLimits
 BATCH_ROWS = 20_000
 """At most this many rows per Polars batch, so one block stays a few MiB."""
 BLOCK_BYTES = 4 * 1024 * 1024
-_BLANK = r"^[\s\x1c-\x1f]*$"
-"""A cell ``str.strip()`` empties: Unicode white space plus the four separators Python also
-strips (checked against every code point)."""
+_WHITE_SPACE = "".join(char for char in map(chr, range(0x3001)) if not char.strip())
+"""Every character ``str.strip()`` removes (none lies above U+3000), so a cell is blank
+here exactly when the row-by-row reader finds it blank."""
 _ROW = "__row_index"
 UTF8 = ("utf-8", "utf-8-sig")
 
@@ -123,10 +123,12 @@ def _frame(plan: CsvPlan) -> pl.LazyFrame:
     )
 
 
+def _is_blank(cell: pl.Expr) -> pl.Expr:
+    return cell.str.strip_chars(_WHITE_SPACE).str.len_bytes() == 0
+
+
 def _blank(plan: CsvPlan) -> pl.Expr:
-    return pl.all_horizontal(
-        pl.col(f"c{index}").str.contains(_BLANK) for index in range(plan.raw_width)
-    )
+    return pl.all_horizontal([_is_blank(pl.col(f"c{index}")) for index in range(plan.raw_width)])
 
 
 def _checked(
@@ -144,7 +146,7 @@ def _checked(
         pl.any_horizontal(cell.str.contains(r"[\r\n\x00]") for cell in cells)
         .any()
         .alias("odd_cells"),
-        pl.any_horizontal(~cell.str.contains(_BLANK) for cell in beyond).any().alias("beyond")
+        pl.any_horizontal([~_is_blank(cell) for cell in beyond]).any().alias("beyond")
         if beyond
         else pl.lit(False).alias("beyond"),
         *(cell.first().alias(f"h{index}") for index, cell in enumerate(cells)),
