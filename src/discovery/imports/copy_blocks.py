@@ -3,10 +3,12 @@
 The event loop of ``discovery serve`` also answers HTTP and runs the worker, so nothing
 that takes time in proportion to a file may run on it. ``CopyBlocks`` runs the whole read
 in a worker thread: opening the file, parsing it (CSV, XLSX or JSON) and encoding each block
-of rows in COPY's text format. The thread hands the blocks over through a small bounded
-queue (``QUEUE_BLOCKS``), so at most a few blocks are in memory and a slow database slows
-the reader down instead of filling memory; the loop only awaits the next block and writes
-it. A read that fails, at any point, fails in the consumer with the reader's own error.
+of rows in COPY's text format. Most CSV files take the columnar path (``columnar_csv``):
+Polars parses and encodes them in batches; every other file is read row by row. The thread
+hands the blocks over through a small bounded queue (``QUEUE_BLOCKS``), so at most a few
+blocks are in memory and a slow database slows the reader down instead of filling memory;
+the loop only awaits the next block and writes it. A read that fails, at any point, fails
+in the consumer with the reader's own error.
 
 Leaving the context early (a database error, a cancelled job) stops the thread at its next
 block and waits for it, so the file is closed when the context exits.
@@ -23,8 +25,10 @@ from types import TracebackType
 from typing import Any
 
 from discovery.core import copy_format
+from discovery.imports import columnar_csv
 from discovery.imports.readers import ReadLimits, open_table
-from discovery.imports.readers.table import FileFormat, ReadWarning
+from discovery.imports.readers.dispatch import checked_format
+from discovery.imports.readers.table import FileFormat, ReadBudget, ReadWarning
 
 BLOCK_ROWS = 2000
 BLOCK_BYTES = 4 * 1024 * 1024
@@ -127,6 +131,29 @@ class CopyBlocks:
             self._hand_over(_END)
 
     def _encode(self) -> None:
+        if checked_format(self._path, self._file_name, self._limits) == "csv":
+            budget = ReadBudget(self._limits)
+            plan = columnar_csv.plan_csv(self._path, self._limits, budget)
+            if plan is not None:
+                self._encode_columnar(plan, budget)
+                return
+        self._encode_rows()
+
+    def _encode_columnar(self, plan: columnar_csv.CsvPlan, budget: ReadBudget) -> None:
+        """The CSV file Polars reads exactly as the row-by-row reader would (see
+        ``columnar_csv``): parsed and encoded in batches, the rows never built in Python."""
+        for data, rows in columnar_csv.copy_blocks(plan, self._prefix, budget):
+            if not self._hand_over(Block(data, rows)):
+                return
+        self._facts = TableFacts(
+            file_format="csv",
+            sheet_name=None,
+            headers=list(plan.headers),
+            detected={"encoding": plan.encoding, "delimiter": plan.delimiter},
+            blank_rows_skipped=plan.blank_rows,
+        )
+
+    def _encode_rows(self) -> None:
         prefix, json_field = self._prefix, copy_format.json_field
         with open_table(
             self._path, file_name=self._file_name, sheet=self._sheet, limits=self._limits

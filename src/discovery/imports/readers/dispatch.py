@@ -19,7 +19,13 @@ from discovery.imports.readers.errors import (
 )
 from discovery.imports.readers.json_reader import open_json
 from discovery.imports.readers.own_export import restore_own_export
-from discovery.imports.readers.table import ReadBudget, ReadLimits, Table, limit_exceeded
+from discovery.imports.readers.table import (
+    FileFormat,
+    ReadBudget,
+    ReadLimits,
+    Table,
+    limit_exceeded,
+)
 from discovery.imports.readers.xlsx_reader import open_xlsx
 
 
@@ -43,6 +49,23 @@ def open_table(
     message for any content that cannot be imported. ``OSError`` from opening ``path`` itself
     (a missing file, say) is not about the content and propagates unchanged.
     """
+    file_format = checked_format(path, file_name, limits)
+    budget = ReadBudget(limits)
+    reader: AbstractContextManager[Table]
+    if file_format == "xlsx":
+        reader = open_xlsx(path, sheet, limits, budget)
+    elif file_format == "json":
+        reader = open_json(path, limits, budget)
+    else:
+        reader = open_csv(path, limits, budget)
+    with reader as table:
+        restore_own_export(table)
+        yield table
+
+
+def checked_format(path: Path, file_name: str | None, limits: ReadLimits) -> FileFormat:
+    """The format of the upload at ``path``, after the file-size limit and the empty-file
+    check; ``file_name``'s extension only breaks ties the content leaves open."""
     size = path.stat().st_size
     if size > limits.max_file_bytes:
         raise limit_exceeded(
@@ -57,14 +80,4 @@ def open_table(
     extension = PurePath(file_name).suffix.lower() if file_name else path.suffix.lower()
     with path.open("rb") as stream:
         file_format = detect_format(stream, extension)
-    budget = ReadBudget(limits)
-    reader: AbstractContextManager[Table]
-    if file_format == "xlsx":
-        reader = open_xlsx(path, sheet, limits, budget)
-    elif file_format == "json":
-        reader = open_json(path, limits, budget)
-    else:
-        reader = open_csv(path, limits, budget)
-    with reader as table:
-        restore_own_export(table)
-        yield table
+    return file_format
