@@ -74,8 +74,8 @@ def test_no_boxes_overlap_at_500_assets_and_the_layout_is_deterministic() -> Non
     assert len(picture.lines) == len(edges)
     boxes = sorted(picture.boxes, key=lambda b: (b.x, b.y))
     for i, box in enumerate(boxes):
-        assert 0 <= box.x and box.x + BOX_WIDTH <= picture.width
-        assert 0 <= box.y and box.y + BOX_HEIGHT <= picture.height
+        assert box.x >= 0 and box.x + BOX_WIDTH <= picture.width
+        assert box.y >= 0 and box.y + BOX_HEIGHT <= picture.height
         assert len(box.label) <= LABEL_CHARS and box.title == labels[box.id]
         for other in boxes[i + 1 :]:
             if other.x >= box.x + BOX_WIDTH:

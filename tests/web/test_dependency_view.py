@@ -11,7 +11,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from tests.web.browser import screenshot
+from tests.web.browser import ARTIFACTS, WIDTHS, screenshot
 from tests.web.test_browser import sign_in, upload, wait_for_review
 
 SMALL_CSV = """\
@@ -56,6 +56,15 @@ def _import(page: Page, path: Path) -> None:
     expect(page.get_by_label("Map Depends On to")).to_have_value("depends_on")
     page.get_by_role("button", name="Approve and continue").click()
     expect(page.locator("#flow-status")).to_have_text(re.compile("^Completed"), timeout=120_000)
+
+
+def _picture(page: Page, name: str) -> None:
+    """The picture as a person sees it in the window (the page's own scroll box)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    for label, (width, height) in WIDTHS.items():
+        page.set_viewport_size({"width": width, "height": height})
+        page.locator(".graph-scroll").screenshot(path=str(ARTIFACTS / f"{name}-{label}.png"))
+    page.set_viewport_size({"width": 1280, "height": 900})
 
 
 def _new_engagement(page: Page, client: str, engagement: str) -> None:
@@ -148,5 +157,7 @@ def test_a_500_asset_engagement_is_drawn_without_overlaps(page: Page, files: Pat
     )
     assert problems == []
     screenshot(page, "dep-03-large-dependencies")
+    _picture(page, "dep-05-large-picture")
     page.get_by_label("Fit the picture to the page width").check()
     screenshot(page, "dep-04-large-fitted")
+    _picture(page, "dep-06-large-picture-fitted")

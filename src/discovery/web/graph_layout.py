@@ -23,7 +23,7 @@ BOX_HEIGHT = 28
 COLUMN = 170  # box plus gap
 ROW = 60
 CAPTION = 24  # height of a component's caption line
-PER_ROW = 8
+PER_ROW = 7  # 7 columns fit the page's 80rem content width
 GAP = 28  # between components
 MARGIN = 12
 LABEL_CHARS = 20
@@ -165,10 +165,10 @@ def layout(components: Sequence[Component[uuid.UUID]], labels: Mapping[uuid.UUID
             shelf = 0
         placed, at = _place_component(component, x, y, labels)
         boxes.extend(placed)
-        text = f"Group {component.number}: {component.size} assets, {len(component.edges)} links"
-        captions.append(
-            Caption(x, y + 14, text if w > 200 else f"Group {component.number}", component.number)
-        )
+        text = f"Group {component.number}: {component.size} assets"
+        if w > BOX_WIDTH:
+            text += f", {len(component.edges)} links"
+        captions.append(Caption(x, y + 14, text, component.number))
         for source, target in component.edges:
             (sx, sy), (tx, ty) = at[source], at[target]
             lines.append(

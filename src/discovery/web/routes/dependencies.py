@@ -4,12 +4,14 @@ the edges as CSV."""
 
 from __future__ import annotations
 
+import uuid
+
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from discovery.api.deps import SessionDep
 from discovery.assets.dependency_router import export_edges
-from discovery.assets.graph import read_graph
+from discovery.assets.graph import Unresolved, read_graph
 from discovery.web.deps import WebPage, render
 from discovery.web.graph_layout import layout
 
@@ -17,6 +19,14 @@ router = APIRouter()
 
 MAX_DRAWN = 2000  # assets in the picture; larger engagements show their largest groups
 MAX_LISTED_UNRESOLVED = 200
+
+
+def _by_asset(unresolved: list[Unresolved]) -> list[tuple[uuid.UUID, list[str]]]:
+    """References not found, grouped by the asset naming them, in the order given."""
+    grouped: dict[uuid.UUID, list[str]] = {}
+    for item in unresolved:
+        grouped.setdefault(item.asset_id, []).append(item.reference)
+    return list(grouped.items())
 
 
 @router.get("/dependencies")
@@ -40,7 +50,8 @@ async def dependencies_page(request: Request, page: WebPage, session: SessionDep
             "picture": layout(drawn, labels) if drawn else None,
             "drawn_assets": count,
             "drawn_groups": len(drawn),
-            "unresolved": graph.unresolved[:MAX_LISTED_UNRESOLVED],
+            "unresolved_by_asset": _by_asset(graph.unresolved[:MAX_LISTED_UNRESOLVED]),
+            "unresolved_listed": min(len(graph.unresolved), MAX_LISTED_UNRESOLVED),
         },
         page=page,
     )
