@@ -36,6 +36,26 @@ def _key(labels: dict[uuid.UUID, str]):  # type: ignore[no-untyped-def]
     return lambda n: (labels[n].lower(), str(n))
 
 
+def _crosses(a: tuple[int, int], b: tuple[int, int], box: tuple[int, int, int, int]) -> bool:
+    """Whether the segment a-b passes through the inside of a box (Liang-Barsky clip)."""
+    x0, y0, x1, y1 = box
+    dx, dy = b[0] - a[0], b[1] - a[1]
+    low, high = 0.0, 1.0
+    for p, q in ((-dx, a[0] - x0), (dx, x1 - a[0]), (-dy, a[1] - y0), (dy, y1 - a[1])):
+        if p == 0:
+            if q <= 0:
+                return False
+            continue
+        t = q / p
+        if p < 0:
+            low = max(low, t)
+        else:
+            high = min(high, t)
+        if low >= high:
+            return False
+    return True
+
+
 def test_components_are_the_groups_linked_either_way() -> None:
     a, b, c, d, e = _ids(5)
     labels = dict(zip((a, b, c, d, e), "edcba", strict=True))
@@ -81,6 +101,15 @@ def test_no_boxes_overlap_at_500_assets_and_the_layout_is_deterministic() -> Non
             if other.x >= box.x + BOX_WIDTH:
                 break
             assert other.y >= box.y + BOX_HEIGHT or box.y >= other.y + BOX_HEIGHT, (box, other)
+    # No arrow runs over a box (it would read as a link to that box).
+    inside = [(b.x + 1, b.y + 1, b.x + BOX_WIDTH - 1, b.y + BOX_HEIGHT - 1) for b in picture.boxes]
+    for line in picture.lines:
+        for a, b in zip(line.points, line.points[1:], strict=False):
+            left, right = sorted((a[0], b[0]))
+            top, bottom = sorted((a[1], b[1]))
+            for box in inside:
+                if box[0] <= right and left <= box[2] and box[1] <= bottom and top <= box[3]:
+                    assert not _crosses(a, b, box), (line, box)
     # Captions sit above their boxes, never on one.
     for caption in picture.captions:
         assert not any(

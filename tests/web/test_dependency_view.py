@@ -96,7 +96,7 @@ def test_the_dependency_view_shows_groups_and_references_not_found(page: Page, f
     expect(unresolved.locator("li", has_text="web01")).to_contain_text("nonexistent-host")
     graph = page.locator("#dependency-graph")
     expect(graph.locator("a.node")).to_have_count(6)
-    expect(graph.locator("line")).to_have_count(4)
+    expect(graph.locator(".edges polyline")).to_have_count(4)
     expect(graph.locator("a.node", has_text="db01").locator("title")).to_have_text(
         re.compile(r"^db01 \(")
     )

@@ -41,10 +41,13 @@ class Box:
 
 @dataclass(frozen=True)
 class Line:
-    x1: int
-    y1: int
-    x2: int
-    y2: int
+    """An arrow from a source box to a target box, as a polyline of points."""
+
+    points: tuple[tuple[int, int], ...]
+
+    @property
+    def svg_points(self) -> str:
+        return " ".join(f"{x},{y}" for x, y in self.points)
 
 
 @dataclass(frozen=True)
@@ -141,6 +144,24 @@ def _place_component(
     return boxes, at
 
 
+def route(source: tuple[int, int], target: tuple[int, int]) -> Line:
+    """The arrow from the bottom of the source box to the top of the target box.
+
+    Between adjacent rows it is a straight line, which stays in the band between the
+    rows. Otherwise it runs in the gaps, never over a box (a line through a box would
+    read as a link to it): down into the band below the source, along it to the gutter
+    left of the source's column, down the gutter, along the band above the target."""
+    (sx, sy), (tx, ty) = source, target
+    start = (sx + BOX_WIDTH // 2, sy + BOX_HEIGHT)
+    end = (tx + BOX_WIDTH // 2, ty)
+    if ty - sy == ROW:
+        return Line((start, end))
+    below = sy + BOX_HEIGHT + (ROW - BOX_HEIGHT) // 2
+    above = ty - (ROW - BOX_HEIGHT) // 2
+    gutter = sx - (COLUMN - BOX_WIDTH) // 2
+    return Line((start, (start[0], below), (gutter, below), (gutter, above), (end[0], above), end))
+
+
 def component_size(component: Component[uuid.UUID]) -> tuple[int, int]:
     """Width and height of a component's block."""
     by_layer = layers(component.members, component.edges)
@@ -169,16 +190,7 @@ def layout(components: Sequence[Component[uuid.UUID]], labels: Mapping[uuid.UUID
         if w > BOX_WIDTH:
             text += f", {len(component.edges)} links"
         captions.append(Caption(x, y + 14, text, component.number))
-        for source, target in component.edges:
-            (sx, sy), (tx, ty) = at[source], at[target]
-            lines.append(
-                Line(
-                    sx + BOX_WIDTH // 2,
-                    sy + BOX_HEIGHT,
-                    tx + BOX_WIDTH // 2,
-                    ty,
-                )
-            )
+        lines.extend(route(at[source], at[target]) for source, target in component.edges)
         width = max(width, x + w)
         shelf = max(shelf, h)
         x += w + GAP
