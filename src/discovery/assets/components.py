@@ -25,7 +25,7 @@ class Component(Generic[N]):
         return len(self.members)
 
 
-def _root(parent: dict[N, N], node: N) -> N:
+def _root(parent: list[int], node: int) -> int:
     while parent[node] != node:
         parent[node] = parent[parent[node]]  # path halving
         node = parent[node]
@@ -40,27 +40,34 @@ def connected_components(
     """The components of the undirected graph under ``edges``, every node in one.
 
     ``sort_key`` orders members within a component and breaks ties between components
-    of one size (by their first member)."""
-    parent: dict[N, N] = {node: node for node in nodes}
+    of one size (by their first member). Nodes are numbered in ``sort_key`` order first,
+    so the union-find works on plain integers (a UUID's hash is computed in Python) and
+    the smaller number is always the root: the result does not depend on input order."""
+    distinct = {node: None for node in nodes}
     for source, target in edges:
-        parent.setdefault(source, source)
-        parent.setdefault(target, target)
-        a, b = _root(parent, source), _root(parent, target)
+        distinct.setdefault(source)
+        distinct.setdefault(target)
+    ordered = sorted(distinct, key=sort_key)
+    number = {node: i for i, node in enumerate(ordered)}
+    pairs = [(number[s], number[t]) for s, t in edges]
+    parent = list(range(len(ordered)))
+    for one, other in pairs:
+        a, b = _root(parent, one), _root(parent, other)
         if a != b:
-            # The smaller key becomes the root, so the result does not depend on order.
-            if sort_key(b) < sort_key(a):
-                a, b = b, a
-            parent[b] = a
-    members: dict[N, list[N]] = {}
-    for node in parent:
-        members.setdefault(_root(parent, node), []).append(node)
-    inside: dict[N, list[tuple[N, N]]] = {}
-    for source, target in edges:
-        inside.setdefault(_root(parent, source), []).append((source, target))
-    groups = []
-    for root, group in members.items():
-        ordered = tuple(sorted(group, key=sort_key))
-        links = tuple(sorted(inside.get(root, []), key=lambda e: (sort_key(e[0]), sort_key(e[1]))))
-        groups.append((ordered, links))
-    groups.sort(key=lambda g: (-len(g[0]), sort_key(g[0][0])))
-    return [Component(i, m, e) for i, (m, e) in enumerate(groups, start=1)]
+            parent[max(a, b)] = min(a, b)
+    root = [_root(parent, node) for node in range(len(ordered))]
+    members: dict[int, list[int]] = {}
+    for node in range(len(ordered)):  # ascending, so each list is in sort_key order
+        members.setdefault(root[node], []).append(node)
+    inside: dict[int, list[tuple[int, int]]] = {}
+    for pair in sorted(pairs):
+        inside.setdefault(root[pair[0]], []).append(pair)
+    groups = sorted(members.items(), key=lambda item: (-len(item[1]), item[0]))
+    return [
+        Component(
+            i,
+            tuple(ordered[m] for m in group),
+            tuple((ordered[s], ordered[t]) for s, t in inside.get(top, [])),
+        )
+        for i, (top, group) in enumerate(groups, start=1)
+    ]
