@@ -17,6 +17,7 @@ from discovery.api.body_limit import BodyLimitMiddleware
 from discovery.api.deps import CLIENT_HEADER, ENGAGEMENT_HEADER
 from discovery.api.errors import install_error_handlers
 from discovery.api.middleware import REQUEST_ID_HEADER, RequestIdMiddleware
+from discovery.assets.dependency_router import router as dependencies_router
 from discovery.assets.router import router as assets_router
 from discovery.auth.router import LOGIN_BODY_BYTES
 from discovery.auth.router import router as auth_router
@@ -48,6 +49,7 @@ def api_router() -> APIRouter:
     router.include_router(imports_router, prefix=UNIFIED)
     router.include_router(flows_router, prefix=UNIFIED)
     router.include_router(assets_router, prefix=UNIFIED)
+    router.include_router(dependencies_router, prefix=UNIFIED)
     router.include_router(master_flows_router)
     router.include_router(health_router)
     return router

@@ -10,6 +10,7 @@ from starlette.responses import Response
 from discovery.api.deps import FactoryDep, SessionDep, SettingsDep
 from discovery.api.errors import ApiError
 from discovery.assets.filters import AssetFilter, SearchMode
+from discovery.assets.graph import asset_references
 from discovery.assets.lineage import asset_lineage, find_asset
 from discovery.assets.listing import Sort, list_assets
 from discovery.assets.router import export_inventory
@@ -177,6 +178,7 @@ async def asset_page(
             "fields": _fields(shown),
             "lineage": lineage,
             "raw_rows": rows,
+            "references": await asset_references(session, page.context.tenant, asset),
         },
         page=page,
     )
