@@ -57,7 +57,8 @@ from discovery.assets.models import (
     AssetImport,
     FailedAssetChunk,
 )
-from discovery.assets.preview import AssetShape, Reconciler, decision_order, incoming_asset
+from discovery.assets.preview import AssetShape, Reconciler, incoming_asset
+from discovery.assets.sieve import decide_chunk
 from discovery.core.database import unit_of_work
 from discovery.core.ids import uuid7
 from discovery.flows.models import DiscoveryFlow, Phase
@@ -361,9 +362,13 @@ async def process_chunk(
     changes: dict[uuid.UUID, dict[str, Any]] = {}
     links: list[tuple[uuid.UUID, uuid.UUID, str]] = []
     actions: dict[uuid.UUID, str] = {}
-    for position in decision_order(incoming):
+    for position, decision in decide_chunk(
+        reconciler,
+        incoming,
+        existing,
+        lambda position: {**_lineage(plan, rows[position].id, now), "id": uuid7()},
+    ):
         row, data = rows[position], incoming[position]
-        decision = reconciler.decide(data, {**_lineage(plan, row.id, now), "id": uuid7()})
         asset = decision.asset
         if decision.action == "create":
             asset.update(tech_debt_assessment(asset, today))
