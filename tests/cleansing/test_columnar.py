@@ -89,9 +89,7 @@ def raw_rows(draw: st.DrawFn) -> list[dict[str, Any]]:
             choice = draw(st.integers(min_value=0, max_value=9))
             if choice == 0:
                 continue  # the key is absent
-            row[column] = (
-                draw(cell) if choice == 1 else draw(st.sampled_from(SAMPLES[column]))
-            )
+            row[column] = draw(cell) if choice == 1 else draw(st.sampled_from(SAMPLES[column]))
         rows.append(row)
     return rows
 

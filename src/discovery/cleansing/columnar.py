@@ -138,7 +138,7 @@ class ColumnCleanser:
         if self._per_socket and "cpu_cores" in targets and "cpu_sockets" in targets:
             _multiply_per_socket(targets["cpu_cores"], targets["cpu_sockets"])
 
-        def typed(field: str) -> pl.Series:
+        def value_of(field: str) -> pl.Series:
             target = targets.get(field)
             if target is None or target.typed is None:
                 return nulls if _TYPED[field] is pl.String else nulls.cast(_TYPED[field])
@@ -149,10 +149,10 @@ class ColumnCleanser:
             return target.rejected if target is not None else pl.Series([False] * height)
 
         hostname, fqdn = derive_identity_columns(
-            typed("hostname"),
-            typed("fqdn"),
-            typed("name"),
-            typed("asset_type"),
+            value_of("hostname"),
+            value_of("fqdn"),
+            value_of("name"),
+            value_of("asset_type"),
             rejected("hostname"),
             rejected("fqdn"),
             self._first_raw(read, self._hostname_sources, height),
@@ -173,9 +173,9 @@ class ColumnCleanser:
                     )
                     for e in self._evidence
                 ],
-                typed("manufacturer"),
-                typed("model"),
-                typed("serial_number"),
+                value_of("manufacturer"),
+                value_of("model"),
+                value_of("serial_number"),
             )
             _add_derived(targets, "virtualization_platform", platform, height)
         return _assemble(targets, errors, height)
