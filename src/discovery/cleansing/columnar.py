@@ -16,6 +16,7 @@ Output: a frame of ``cleansed`` (JSON object text), ``errors`` (JSON array text)
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
@@ -101,10 +102,7 @@ class ColumnCleanser:
         for source, target, normalize, _mode, _memo in self._plan:
             column = read[source]
             cells = [cleanse_cell(value, normalize) for value in column.values]
-            member = column.spread(
-                [None if c.value is None else f'"{target}":{json_text(c.value)}' for c in cells],
-                pl.String,
-            )
+            member = column.spread([_member(target, c.value) for c in cells], pl.String)
             error = column.spread(
                 [
                     None
@@ -196,6 +194,19 @@ class ColumnCleanser:
         if not parts:
             return pl.Series([None] * height, dtype=pl.String)
         return pl.select(pl.coalesce(parts)).to_series()
+
+
+#: Text that JSON writes as it is between quotes (no quote, backslash or control character).
+_PLAIN_TEXT: Final = re.compile(r'[^"\\\x00-\x1f]*')
+
+
+def _member(target: str, value: object) -> str | None:
+    """``"target":value`` in JSON, or ``None`` for no value."""
+    if value is None:
+        return None
+    if type(value) is str and _PLAIN_TEXT.fullmatch(value):
+        return f'"{target}":"{value}"'
+    return f'"{target}":{json_text(value)}'
 
 
 def _merged_lists(target: str, steps: list[tuple[list[Cell], _Column]]) -> pl.Series:
