@@ -8,14 +8,16 @@ invalid and processed, with the reason; bad values are nulled and listed per row
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
-from psycopg import AsyncConnection as PsycopgConnection
-from sqlalchemy import func, select, text
+import polars as pl
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from discovery.cleansing import FieldMapping, compile_cleanser
-from discovery.core import copy_format
+from discovery.cleansing import FieldMapping
+from discovery.cleansing.batch_io import copy_payload, read_batch, stored_keys, write_batch
+from discovery.cleansing.columnar import ColumnCleanser, compile_column_cleanser
 from discovery.core.database import unit_of_work
 from discovery.flows import service as flows
 from discovery.flows.phase_contract import PhaseContext, PhaseError, PhaseOutcome
@@ -23,40 +25,12 @@ from discovery.imports.models import DataImport, RawImportRecord
 from discovery.imports.service import analyze_raw_rows
 from discovery.mapping.service import approved_from_flow
 
-BATCH_SIZE = 5000
-
-_CREATE_BATCH_TABLE = text(
-    "CREATE TEMP TABLE IF NOT EXISTS cleansing_batch ("
-    "id uuid PRIMARY KEY, cleansed jsonb, errors jsonb, valid boolean, note text"
-    ") ON COMMIT DELETE ROWS"
-)
-_APPLY_BATCH = text(
-    """
-    UPDATE migration.raw_import_records AS r
-       SET cleansed_data = b.cleansed,
-           validation_errors = b.errors,
-           is_valid = b.valid,
-           is_processed = r.is_processed OR NOT b.valid,
-           processed_at = CASE WHEN b.valid THEN r.processed_at ELSE now() END,
-           processing_notes = CASE WHEN b.valid THEN r.processing_notes ELSE b.note END
-      FROM cleansing_batch AS b
-     WHERE r.id = b.id
-    """
-)
+#: Rows per batch: each batch is one COPY out, one COPY in and one UPDATE, committed.
+BATCH_SIZE = 25_000
 
 
-async def _write_batch(session: AsyncSession, rows: list[tuple[str, ...]]) -> None:
-    await session.execute(_CREATE_BATCH_TABLE)
-    connection = await session.connection()
-    raw = await connection.get_raw_connection()
-    driver: PsycopgConnection[Any] = raw.driver_connection  # type: ignore[assignment]
-    payload = "".join(copy_format.line(fields) for fields in rows)
-    async with (
-        driver.cursor() as cursor,
-        cursor.copy("COPY cleansing_batch (id, cleansed, errors, valid, note) FROM STDIN") as copy,
-    ):
-        await copy.write(payload.encode())
-    await session.execute(_APPLY_BATCH)
+def _cleanse(cleanser: ColumnCleanser, frame: pl.DataFrame) -> bytes:
+    return copy_payload(frame["id"], cleanser.cleanse(frame))
 
 
 async def _pending(session: AsyncSession, import_id: Any) -> int:
@@ -91,48 +65,39 @@ async def run_data_cleansing(context: PhaseContext) -> PhaseOutcome:
         remaining = await _pending(session, import_id)
         data_import = await session.get(DataImport, import_id)
         headers = list(data_import.read_details.get("headers", [])) if data_import else []
-    cleanse = compile_cleanser(
-        [FieldMapping(m.source_field, m.target_field, m.unit) for m in approved],
-        headers or None,
+        if not headers:  # raw rows without recorded headers: their own keys
+            headers = await stored_keys(session, import_id)
+    cleanser = compile_column_cleanser(
+        [FieldMapping(m.source_field, m.target_field, m.unit) for m in approved], headers
     )
     done = total - remaining
     last_row = 0
-    while True:
+    # While batch k is written (PostgreSQL's core), batch k+1 is read and cleansed (the
+    # worker's); progress is reported once a batch is committed.
+    writing: asyncio.Task[int] | None = None
+
+    async def write(payload: bytes, rows: int) -> int:
         async with unit_of_work(context.factory) as session:
-            batch = (
-                await session.execute(
-                    select(RawImportRecord.id, RawImportRecord.row_number, RawImportRecord.raw_data)
-                    .where(
-                        RawImportRecord.data_import_id == import_id,
-                        RawImportRecord.row_number > last_row,
-                        RawImportRecord.cleansed_data.is_(None),
-                    )
-                    .order_by(RawImportRecord.row_number)
-                    .limit(BATCH_SIZE)
-                )
-            ).all()
-            if not batch:
+            await write_batch(session, payload)
+        return rows
+
+    try:
+        while True:
+            async with unit_of_work(context.factory) as session:
+                frame = await read_batch(session, import_id, last_row, cleanser.sources, BATCH_SIZE)
+            if frame.height:
+                last_row = int(frame["row_number"][-1])
+                payload = await asyncio.to_thread(_cleanse, cleanser, frame)
+            if writing is not None:
+                done += await writing
+                writing = None
+                await context.progress(done, total)
+            if not frame.height:
                 break
-            out: list[tuple[str, ...]] = []
-            for row_id, _row_number, raw_data in batch:
-                cleansed = cleanse(raw_data)
-                errors = [
-                    {"field": e.field, "value": e.value, "reason": e.reason}
-                    for e in cleansed.errors
-                ]
-                out.append(
-                    (
-                        copy_format.text_field(row_id),
-                        copy_format.json_field(cleansed.data),
-                        copy_format.json_field(errors),
-                        copy_format.text_field(cleansed.is_valid),
-                        copy_format.text_field(cleansed.invalid_reason),
-                    )
-                )
-            await _write_batch(session, out)
-            last_row = batch[-1][1]
-        done += len(batch)
-        await context.progress(done, total)
+            writing = asyncio.create_task(write(payload, frame.height))
+    finally:
+        if writing is not None and not writing.done():
+            writing.cancel()
     async with unit_of_work(context.factory) as session:
         counts = (
             await session.execute(

@@ -40,7 +40,7 @@ PER_SOCKET: Final = "per socket"
 _Step = tuple[str, str, Normalizer, int, "dict[str, object] | None"]
 
 
-def _plan(mappings: Sequence[FieldMapping]) -> tuple[_Step, ...]:
+def plan_steps(mappings: Sequence[FieldMapping]) -> tuple[_Step, ...]:
     steps: list[_Step] = []
     seen: set[tuple[str, str]] = set()
     targets: set[str] = set()
@@ -84,7 +84,7 @@ def compile_cleanser(
     repeated exactly is applied once. Cells should be strings; ``None`` counts as empty and
     other values are converted with ``str()``.
     """
-    plan = _plan(mappings)
+    plan = plan_steps(mappings)
     # Derivation may add a host name or FQDN that no column is mapped to.
     identifying = IDENTIFYING_FIELDS
     nulls = NULL_SPELLINGS

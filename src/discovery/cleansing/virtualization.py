@@ -246,6 +246,39 @@ def _combine(findings: list[str]) -> str | None:
     return None
 
 
+def column_finding(column: EvidenceColumn, raw: object) -> str | None:
+    """What one raw cell of an evidence column says (see :func:`_from_column`)."""
+    value = clean_raw(raw) if raw is not None else None
+    return None if value is None else _from_column(column, value)
+
+
+def is_vmware_serial(serial: object) -> bool:
+    """Whether a serial number is a VMware guest's (the only use of the serial)."""
+    return isinstance(serial, str) and _VMWARE_SERIAL.match(serial) is not None
+
+
+def platform_from(
+    manufacturer: object,
+    model: object,
+    serial: object,
+    stated: list[str],
+    implied: list[str],
+) -> str | None:
+    """The platform a row's hardware and its columns' findings say, or ``None``.
+
+    ``stated`` are the findings of flag, kind and hypervisor columns, ``implied`` those of
+    VM id columns, each in column order.
+    """
+    # The guest's own hardware is the surest sign (a CMDB's virtual flag is often wrong);
+    # then what the export states; then what its ids imply.
+    hardware = hardware_evidence(manufacturer, model, serial)
+    result = hardware or _combine(stated) or _combine(implied)
+    if result == VIRTUAL:
+        # A flag says virtual: a hypervisor id may say which platform.
+        result = next((f for f in implied if f != VIRTUAL), VIRTUAL)
+    return result
+
+
 def derive_virtualization(
     data: MutableMapping[str, object],
     row: Mapping[str, object],
@@ -259,21 +292,11 @@ def derive_virtualization(
     stated: list[str] = []
     implied: list[str] = []
     for column in columns:
-        raw = row.get(column.source)
-        value = clean_raw(raw) if raw is not None else None
-        if value is None:
-            continue
-        finding = _from_column(column, value)
+        finding = column_finding(column, row.get(column.source))
         if finding is not None:
             (implied if column.kind == "vm_id" else stated).append(finding)
-    # The guest's own hardware is the surest sign (a CMDB's virtual flag is often wrong);
-    # then what the export states; then what its ids imply.
-    hardware = hardware_evidence(
-        data.get("manufacturer"), data.get("model"), data.get("serial_number")
+    result = platform_from(
+        data.get("manufacturer"), data.get("model"), data.get("serial_number"), stated, implied
     )
-    result = hardware or _combine(stated) or _combine(implied)
-    if result == VIRTUAL:
-        # A flag says virtual: a hypervisor id may say which platform.
-        result = next((f for f in implied if f != VIRTUAL), VIRTUAL)
     if result is not None:
         data["virtualization_platform"] = result

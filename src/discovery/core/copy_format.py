@@ -39,19 +39,20 @@ def text_field(value: Any) -> str:
     return _escape(str(value))
 
 
-def json_field(value: Any) -> str:
-    """A JSON value for a ``jsonb`` column.
-
-    PostgreSQL cannot store the NUL character in text or jsonb, so ``\\u0000`` escapes
-    are dropped; no other character is changed.
-    """
+def json_text(value: Any) -> str:
+    """Compact JSON of ``value`` without ``\\u0000`` escapes (PostgreSQL cannot store NUL
+    in text or jsonb, so NUL characters are dropped; no other character is changed)."""
     encoded = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    if "\\" not in encoded:
-        return encoded
     if "\\u0000" in encoded:
         encoded = json.dumps(_without_nul(value), ensure_ascii=False, separators=(",", ":"))
+    return encoded
+
+
+def json_field(value: Any) -> str:
+    """A JSON value for a ``jsonb`` column (:func:`json_text`, escaped for COPY)."""
+    encoded = json_text(value)
     # JSON escapes tabs and newlines itself; only its backslashes need escaping for COPY.
-    return encoded.replace("\\", "\\\\")
+    return encoded.replace("\\", "\\\\") if "\\" in encoded else encoded
 
 
 def text_array_field(values: Any) -> str:

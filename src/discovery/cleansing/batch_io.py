@@ -1,0 +1,120 @@
+"""Reading raw rows for cleansing and writing the results back, set-based.
+
+A batch is read with one ``COPY (SELECT …) TO STDOUT``: the row's id, its number and, per
+source column the cleanser reads, ``raw_data -> 'column'`` as JSON text, parsed by Polars
+into columns (no per-row Python objects). Results go back with one COPY into a temporary
+table and one ``UPDATE … FROM``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from io import BytesIO
+from typing import Any
+from uuid import UUID
+
+import polars as pl
+from psycopg import AsyncConnection as PsycopgConnection
+from psycopg import sql
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+_CREATE_BATCH_TABLE = text(
+    "CREATE TEMP TABLE IF NOT EXISTS cleansing_batch ("
+    "id uuid PRIMARY KEY, cleansed jsonb, errors jsonb, valid boolean, note text"
+    ") ON COMMIT DELETE ROWS"
+)
+_APPLY_BATCH = text(
+    """
+    UPDATE migration.raw_import_records AS r
+       SET cleansed_data = b.cleansed,
+           validation_errors = b.errors,
+           is_valid = b.valid,
+           is_processed = r.is_processed OR NOT b.valid,
+           processed_at = CASE WHEN b.valid THEN r.processed_at ELSE now() END,
+           processing_notes = CASE WHEN b.valid THEN r.processing_notes ELSE b.note END
+      FROM cleansing_batch AS b
+     WHERE r.id = b.id
+    """
+)
+_KEYS = text(
+    "SELECT DISTINCT jsonb_object_keys(raw_data) FROM migration.raw_import_records"
+    " WHERE data_import_id = :import_id"
+)
+
+
+async def _driver(session: AsyncSession) -> PsycopgConnection[Any]:
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    return raw.driver_connection  # type: ignore[return-value]
+
+
+async def stored_keys(session: AsyncSession, import_id: UUID) -> list[str]:
+    """Every key of the import's raw rows, in the order jsonb keeps an object's keys
+    (shorter first, then by their UTF-8 bytes): the order a decoded raw row lists them."""
+    keys = (await session.execute(_KEYS, {"import_id": import_id})).scalars().all()
+    return sorted(keys, key=lambda k: (len(k.encode()), k.encode()))
+
+
+async def read_batch(
+    session: AsyncSession,
+    import_id: UUID,
+    after_row: int,
+    sources: Sequence[str],
+    limit: int,
+) -> pl.DataFrame:
+    """The next rows not yet cleansed (``row_number > after_row``), in row order: columns
+    ``id``, ``row_number`` and one per source, holding the raw value's JSON text."""
+    query = sql.SQL(
+        "COPY (SELECT id, row_number{cells} FROM migration.raw_import_records"
+        " WHERE data_import_id = {import_id} AND row_number > {after}"
+        " AND cleansed_data IS NULL ORDER BY row_number LIMIT {limit})"
+        " TO STDOUT (FORMAT csv)"
+    ).format(
+        cells=sql.SQL("").join(
+            sql.SQL(", raw_data -> {}").format(sql.Literal(source)) for source in sources
+        ),
+        import_id=sql.Literal(str(import_id)),
+        after=sql.Literal(after_row),
+        limit=sql.Literal(limit),
+    )
+    buffer = BytesIO()
+    async with (await _driver(session)).cursor() as cursor, cursor.copy(query) as copy:
+        async for block in copy:
+            buffer.write(block)
+    names = ["id", "row_number", *(f"c{i}" for i in range(len(sources)))]
+    schema = {name: pl.String for name in names} | {"row_number": pl.Int64}
+    if buffer.tell() == 0:
+        frame = pl.DataFrame(schema=schema)
+    else:
+        # Every JSON text is non-empty, so an empty (unquoted) field is SQL NULL: no key.
+        frame = pl.read_csv(buffer.getvalue(), has_header=False, schema=schema)
+    return frame.rename({f"c{i}": source for i, source in enumerate(sources)})
+
+
+def copy_payload(ids: pl.Series, results: pl.DataFrame) -> bytes:
+    """The rows of ``cleansing_batch`` in COPY text format (backslashes doubled; JSON text
+    holds no raw tab or newline)."""
+    frame = pl.DataFrame(
+        [
+            ids.alias("id"),
+            results["cleansed"].str.replace_all("\\", "\\\\", literal=True),
+            results["errors"].str.replace_all("\\", "\\\\", literal=True),
+            results["valid"],
+            results["note"],
+        ]
+    )
+    return frame.write_csv(
+        separator="\t", quote_style="never", include_header=False, null_value="\\N"
+    ).encode()
+
+
+async def write_batch(session: AsyncSession, payload: bytes) -> None:
+    """Apply one batch of results (see :func:`copy_payload`)."""
+    await session.execute(_CREATE_BATCH_TABLE)
+    async with (
+        (await _driver(session)).cursor() as cursor,
+        cursor.copy("COPY cleansing_batch (id, cleansed, errors, valid, note) FROM STDIN") as copy,
+    ):
+        await copy.write(payload)
+    await session.execute(_APPLY_BATCH)
