@@ -20,12 +20,21 @@ from discovery.web.deps import (
     redirect,
     render,
 )
-from discovery.web.routes import assets, flows, health, home, imports, mapping, signin
+from discovery.web.routes import (
+    assets,
+    flows,
+    health,
+    home,
+    imports,
+    mapping,
+    signin,
+    tech_debt,
+)
 
 
 def web_router() -> APIRouter:
     router = APIRouter(include_in_schema=False)
-    for module in (signin, home, imports, flows, mapping, assets, health):
+    for module in (signin, home, imports, flows, mapping, assets, tech_debt, health):
         router.include_router(module.router)
     return router
 
