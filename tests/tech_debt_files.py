@@ -9,13 +9,14 @@ from pathlib import Path
 from discovery.assets.end_of_support import flags_for
 
 # Two rows of web01 (one asset, one merged duplicate), a dependency on a server the file
-# does not hold (ghost01), and a row with a bad IP address and a bad CPU count.
+# does not hold (ghost01), and a row with neither name nor address (invalid: no asset).
 SERVERS = [
     ("web01", "10.0.0.11", "Microsoft Windows Server 2008 R2", "4", "db01"),
     ("web02", "10.0.0.12", "Microsoft Windows Server 2016", "4", "ghost01"),
     ("db01", "10.0.0.21", "Red Hat Enterprise Linux 9", "8", ""),
     ("web01", "10.0.0.11", "Microsoft Windows Server 2008 R2", "4", "db01"),
-    ("app01", "10.0.0.300", "Ubuntu 22.04", "two", "db01"),
+    ("app01", "10.0.0.31", "Ubuntu 22.04", "2", "db01"),
+    ("", "", "Microsoft Windows Server 2008 R2", "2", ""),
 ]
 
 
@@ -31,6 +32,8 @@ def expected_end_of_support() -> tuple[int, int]:
     today = datetime.now(UTC).date()
     severities = {}
     for name, _, system, _, _ in SERVERS:
+        if not name:
+            continue
         flags, _ = flags_for(system, None, today)
         severities[name] = {flag["severity"] for flag in flags}
     ended = sum(1 for found in severities.values() if "high" in found)

@@ -49,7 +49,9 @@ def test_run_prints_what_the_flow_found(env: dict[str, str], tmp_path: Path) -> 
     assert block["assets"] == (
         "4 assets created, 0 updated, 0 unchanged; 1 duplicate row merged into an existing asset."
     )
-    assert block["dependencies"].endswith("1 reference to no known asset (for example ghost01).")
+    assert block["dependencies"].endswith(
+        "1 reference to no known asset (for example web02 → ghost01)."
+    )
     ended, ending = expected_end_of_support()
     assert ended and ending
     assert block["end of support"] == (
@@ -66,7 +68,7 @@ def test_run_prints_what_the_flow_found(env: dict[str, str], tmp_path: Path) -> 
     again = discovery(*common, "--json", env=env)
     results = json.loads(again.stdout)["results"]
     assert results["assets"] == {"created": 0, "updated": 0, "unchanged": 4, "merged_duplicates": 1}
-    assert results["dependencies"]["unresolved_samples"] == ["ghost01"]
+    assert results["dependencies"]["unresolved_samples"] == ["web02: ghost01"]
     assert results["end_of_support"] == {"ended": ended, "ending_within_a_year": ending}
     assert dict(results_lines(results))["assets"].startswith("0 assets created")
 

@@ -47,7 +47,7 @@ def test_a_reviewed_import_shows_its_results(page: Page, files: Path) -> None:
         "4 assets created, 0 updated, 0 unchanged; 1 duplicate row merged into an existing asset."
     )
     expect(results.locator("[data-topic=dependencies] dd")).to_contain_text(
-        "1 reference to no known asset (for example ghost01)."
+        "1 reference to no known asset (for example web02 → ghost01)."
     )
     ended, ending = expected_end_of_support()
     expect(results.locator("[data-topic='end of support'] dd")).to_contain_text(

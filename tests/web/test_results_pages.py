@@ -52,7 +52,7 @@ async def test_results_tech_debt_filter_exports_and_panel(
     flow_page = (await client.get(f"/flows/{flow_id}")).text
     shown = _section(flow_page, "flow-results")
     assert "4 assets created, 0 updated, 0 unchanged; 1 duplicate row merged" in shown
-    assert "1 reference to no known asset (for example ghost01)." in shown
+    assert "1 reference to no known asset (for example web02 → ghost01)." in shown
     assert f"{ended} asset" in shown and f"{ending} more ending within a year." in shown
     assert f'href="/imports/{summary["data_import_id"]}/errors.csv"' in shown
     assert re.search(r"Last phase finished \d{4}-\d\d-\d\d \d\d:\d\d UTC\.", shown)

@@ -172,6 +172,12 @@ async def _end_of_support(
     return {"ended": int(row.ended or 0), "ending_within_a_year": int(row.ending or 0)}
 
 
+def _shown_sample(sample: object) -> str:
+    """``web02: ghost01`` (an asset and the reference it holds) as ``web02 → ghost01``."""
+    asset, sep, reference = str(sample).partition(": ")
+    return f"{asset} → {reference}" if sep else asset
+
+
 def _plural(count: int, one: str, many: str | None = None) -> str:
     return f"{count:,} {one if count == 1 else (many or one + 's')}"
 
@@ -215,7 +221,7 @@ def results_lines(results: dict[str, Any]) -> list[tuple[str, str]]:
             f"{_plural(found['unresolved'], 'reference')} to no known asset"
         )
         samples = found["unresolved_samples"]
-        sentence += f" (for example {', '.join(map(str, samples))})." if samples else "."
+        sentence += f" (for example {', '.join(map(_shown_sample, samples))})." if samples else "."
         lines.append(("dependencies", sentence))
     support = results.get("end_of_support")
     if support is not None:
