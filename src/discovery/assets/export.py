@@ -34,8 +34,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from discovery.assets.filters import AssetFilter
 from discovery.assets.models import Asset
+from discovery.assets.tech_debt_report import earliest_end, products, worst_severity
 from discovery.canonical import CANONICAL_FIELDS
-from discovery.core.export_format import LINEAGE_COLUMNS, neutralise
+from discovery.core.export_format import DERIVED_COLUMNS, LINEAGE_COLUMNS, neutralise
 from discovery.imports.models import RawImportRecord
 
 ExportFormat = Literal["csv", "xlsx", "json"]
@@ -43,11 +44,27 @@ LIST_SEPARATOR = "; "
 
 
 def reimported_lineage(headers: Iterable[str]) -> frozenset[str]:
-    """The lineage columns of a file that is one of our own exports, else nothing.
+    """The lineage and derived columns of a file that is one of our own exports, else
+    nothing.
 
-    Re-importing an export: those columns describe the old import, not the asset.
+    Re-importing an export: those columns describe the old import and the old
+    assessment, not the asset.
     """
-    return frozenset(LINEAGE_COLUMNS) if set(LINEAGE_COLUMNS) <= set(headers) else frozenset()
+    names = set(headers)
+    if not set(LINEAGE_COLUMNS) <= names:
+        return frozenset()
+    return frozenset(LINEAGE_COLUMNS) | (frozenset(DERIVED_COLUMNS) & names)
+
+
+def derived_values(flags: Sequence[Any] | None) -> list[Any]:
+    """The derived columns of one asset from its tech-debt flags."""
+    shown = [flag for flag in flags or [] if isinstance(flag, dict)]
+    end = earliest_end(shown)
+    return [worst_severity(shown), products(shown), end.isoformat() if end else None]
+
+
+def header_row(custom: Sequence[str]) -> list[str]:
+    return [*CANONICAL_FIELDS, *custom, *LINEAGE_COLUMNS, *DERIVED_COLUMNS]
 
 
 STREAM_BATCH = 2000
@@ -65,7 +82,7 @@ async def custom_columns(session: AsyncSession, scope: ExportScope) -> list[str]
     keys = func.jsonb_object_keys(Asset.custom_attributes).table_valued("value").render_derived()
     statement = _filtered(select(keys.c.value).select_from(Asset).join(keys, true()), scope)
     result = await session.execute(statement.distinct().order_by(keys.c.value))
-    reserved = set(CANONICAL_FIELDS) | set(LINEAGE_COLUMNS)
+    reserved = set(CANONICAL_FIELDS) | set(LINEAGE_COLUMNS) | set(DERIVED_COLUMNS)
     return [name for name in result.scalars() if name not in reserved]
 
 
@@ -82,6 +99,7 @@ async def _rows(
             RawImportRecord.row_number,
             Asset.discovery_flow_id,
             Asset.master_flow_id,
+            Asset.tech_debt_flags,
         )
         .outerjoin(RawImportRecord, RawImportRecord.id == Asset.raw_import_records_id)
         .order_by(Asset.created_at, Asset.id),
@@ -92,8 +110,9 @@ async def _rows(
         values = list(row)
         canonical = values[: len(CANONICAL_FIELDS)]
         attributes = values[len(CANONICAL_FIELDS)] or {}
-        lineage = values[len(CANONICAL_FIELDS) + 1 :]
-        yield [*canonical, *(attributes.get(name) for name in custom), *lineage]
+        lineage = values[len(CANONICAL_FIELDS) + 1 : -1]
+        derived = derived_values(values[-1])
+        yield [*canonical, *(attributes.get(name) for name in custom), *lineage, *derived]
 
 
 def _text(value: Any) -> Any:
@@ -171,7 +190,7 @@ class TextExport:
 
     async def chunks(self) -> AsyncIterator[str]:
         custom = await custom_columns(self.session, self.scope)
-        header = [*CANONICAL_FIELDS, *custom, *LINEAGE_COLUMNS]
+        header = header_row(custom)
         rows = _rows(self.session, self.scope, custom)
         body = self._csv(header, rows) if self.file_format == "csv" else self._json(header, rows)
         async for chunk in body:
@@ -225,7 +244,7 @@ async def _write_xlsx(session: AsyncSession, scope: ExportScope, output: Path) -
             for values in rows:
                 sheet.append([_xlsx_cell(value) for value in values])
 
-        await off_loop(append, [[*CANONICAL_FIELDS, *custom, *LINEAGE_COLUMNS]])
+        await off_loop(append, [header_row(custom)])
         count = 0
         async for batch in _batches(_rows(session, scope, custom)):
             await off_loop(append, batch)

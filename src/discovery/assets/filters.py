@@ -12,12 +12,16 @@ import uuid
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, cast, func, or_, select
+from sqlalchemy.dialects.postgresql import JSONB
 
 from discovery.assets.models import SEARCH_COLUMNS, Asset, AssetImport
 from discovery.flows.models import DiscoveryFlow
 
 SearchMode = Literal["prefix", "contains"]
+#: any: assets with a tech-debt flag; high: past end of support; medium: ending within a year.
+TechDebtFilter = Literal["any", "high", "medium"]
+TECH_DEBT_FILTERS: tuple[TechDebtFilter, ...] = ("any", "high", "medium")
 LIKE_ESCAPE = "\\"
 
 
@@ -41,6 +45,7 @@ class AssetFilter:
     environment: str | None = None
     q: str | None = None
     search: SearchMode = "prefix"
+    tech_debt: TechDebtFilter | None = None
 
     def conditions(self) -> list[ColumnElement[bool]]:
         where = [
@@ -59,6 +64,11 @@ class AssetFilter:
             where.append(Asset.asset_type == self.asset_type)
         if self.environment is not None:
             where.append(Asset.environment == self.environment)
+        if self.tech_debt == "any":
+            where.append(Asset.tech_debt_flags != cast([], JSONB))
+        elif self.tech_debt is not None:
+            flagged = cast([{"severity": self.tech_debt}], JSONB)
+            where.append(Asset.tech_debt_flags.contains(flagged))
         if self.q:
             pattern = like_pattern(self.q, self.search)
             where.append(

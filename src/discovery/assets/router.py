@@ -21,7 +21,7 @@ from discovery.api.downloads import attachment
 from discovery.api.errors import ApiError, documented
 from discovery.api.types import Text
 from discovery.assets.export import TextExport, export_assets
-from discovery.assets.filters import AssetFilter, SearchMode
+from discovery.assets.filters import AssetFilter, SearchMode, TechDebtFilter
 from discovery.assets.lineage import asset_lineage, find_asset
 from discovery.assets.listing import SORT_PATTERN, Cursor, InvalidCursorError, Sort, list_assets
 from discovery.assets.schemas import (
@@ -63,6 +63,13 @@ SearchText = Annotated[
         description="Case-insensitive search over name, hostname, FQDN and IP address.",
     ),
 ]
+TechDebtQuery = Annotated[
+    TechDebtFilter | None,
+    Query(
+        description="any: assets with a tech-debt flag; high: past end of support; "
+        "medium: end of support within a year."
+    ),
+]
 SearchKind = Annotated[
     SearchMode,
     Query(description="prefix (indexed, default): values starting with q; contains: anywhere."),
@@ -76,6 +83,7 @@ def _filter(
     environment: Environment | None,
     q: str | None,
     search: SearchMode,
+    tech_debt: TechDebtFilter | None = None,
 ) -> AssetFilter:
     return AssetFilter(
         client_account_id=context.client_account_id,
@@ -85,6 +93,7 @@ def _filter(
         environment=environment.value if environment else None,
         q=(q or "").strip() or None,
         search=search,
+        tech_debt=tech_debt,
     )
 
 
@@ -109,6 +118,7 @@ async def list_assets_page(
     environment: EnvironmentFilter = None,
     q: SearchText = None,
     search: SearchKind = "prefix",
+    tech_debt: TechDebtQuery = None,
     sort: Annotated[
         str | None,
         Query(
@@ -159,7 +169,7 @@ async def list_assets_page(
             context.engagement_id,
             context.user_id,
         )
-    where = _filter(context, flow_id, asset_type, environment, q, search)
+    where = _filter(context, flow_id, asset_type, environment, q, search, tech_debt)
     result = await list_assets(
         session,
         where,
@@ -214,12 +224,13 @@ async def export_inventory(
     environment: EnvironmentFilter = None,
     q: SearchText = None,
     search: SearchKind = "prefix",
+    tech_debt: TechDebtQuery = None,
 ) -> StreamingResponse | FileResponse:
     """The inventory as a file: canonical fields, custom attributes, lineage columns.
 
     CSV and JSON stream from a server-side cursor as they are produced; XLSX is written
     to a temporary file first (the format needs it), then streamed from it."""
-    where = _filter(context, flow_id, asset_type, environment, q, search)
+    where = _filter(context, flow_id, asset_type, environment, q, search, tech_debt)
     disposition = attachment(f"assets.{file_format}")
     if file_format == "xlsx":
         descriptor, name = await asyncio.to_thread(tempfile.mkstemp, suffix=".xlsx")

@@ -19,7 +19,7 @@ from discovery.flows import control, service
 from discovery.flows.dead_letter import retry_failed_chunks
 from discovery.flows.jobs import run_worker
 from discovery.flows.models import FlowStatus
-from discovery.flows.summary import flow_summary
+from discovery.flows.summary import flow_summary, results_lines
 from discovery.tenancy.service import TenancyError, resolve_tenant
 
 flows_app = typer.Typer(help="Inspect and steer discovery flows.", no_args_is_help=True)
@@ -80,6 +80,7 @@ def _print_summary(summary: dict[str, Any], as_json: bool) -> None:
         )
     for warning in summary["warnings"]:
         typer.echo(f"warning       {warning['message']}")
+    _print_results(summary.get("results") or {})
     if summary["error"]:
         typer.echo(f"error         {summary['error']['phase']}: {summary['error']['message']}")
     if summary["field_mappings"]:
@@ -98,6 +99,18 @@ def _print_summary(summary: dict[str, Any], as_json: bool) -> None:
             f"{summary['master_flow_id']} [--map SOURCE=TARGET] [--unmap SOURCE]"
             " [--fallback TARGET=SOURCE]"
         )
+
+
+def _print_results(results: dict[str, Any]) -> None:
+    lines = results_lines(results)
+    if not lines:
+        return
+    typer.echo("results:")
+    for topic, sentence in lines:
+        typer.echo(f"  {topic:<15} {sentence}")
+    invalid = results.get("invalid_rows")
+    if invalid and invalid["rows"]:
+        typer.echo(f"  {'errors CSV':<15} GET {invalid['errors_api']}")
 
 
 def _shown_target(item: dict[str, Any]) -> str:

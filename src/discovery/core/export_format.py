@@ -32,6 +32,11 @@ LINEAGE_COLUMNS: Final = (
     "asset_id", "data_import_id", "source_row_number", "discovery_flow_id", "master_flow_id",
 )  # fmt: skip
 
+#: After the lineage: what the tech-debt assessment derived (worst severity, the flagged
+#: products, the earliest end of support). Like the lineage, re-importing our own export
+#: ignores them (they describe the assessment, not the asset's source data).
+DERIVED_COLUMNS: Final = ("tech_debt_severity", "tech_debt_products", "end_of_support_date")
+
 #: First characters a spreadsheet may run as (or strip in front of) a formula.
 FORMULA_TRIGGERS: Final = frozenset("=+-@\t\r")
 

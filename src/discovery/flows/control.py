@@ -140,6 +140,10 @@ async def approve_mappings(
         )
     if flow.data_import_id is None:
         raise FlowStateError("the flow has no import")
+    suggested = {
+        m.source_field: m.target_field
+        for m in await mapping.import_mappings(session, flow.data_import_id)
+    }
     approved = await mapping.approve(
         session,
         data_import_id=flow.data_import_id,
@@ -149,9 +153,25 @@ async def approve_mappings(
         unmapped=unmapped,
         fallbacks=fallbacks,
     )
-    flow.field_mappings = mapping.flow_field_mappings(approved, user_id, "reviewed")
+    flow.field_mappings = {
+        **mapping.flow_field_mappings(approved, user_id, "reviewed"),
+        "reviewer_changes": _mapping_changes(
+            suggested, {m.source_field: m.target_field for m in approved}
+        ),
+    }
     await resume(session, flow)
     return approved
+
+
+def _mapping_changes(
+    suggested: dict[str, str | None], approved: dict[str, str | None]
+) -> list[dict[str, str | None]]:
+    """Columns whose approved field differs from the suggested one, in column order."""
+    return [
+        {"source_field": source, "suggested": target, "approved": approved.get(source)}
+        for source, target in suggested.items()
+        if approved.get(source) != target
+    ]
 
 
 async def resume(session: AsyncSession, flow: DiscoveryFlow) -> None:

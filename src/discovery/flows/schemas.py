@@ -82,6 +82,14 @@ class FlowDetail(BaseModel):
     phase_execution_times: dict[str, int] = Field(description="Milliseconds per finished phase.")
     dead_letter_chunks: list[DeadLetterChunkOut]
     health: dict[str, Any] | None = Field(description="Wiring health once the flow finished.")
+    results: dict[str, Any] = Field(
+        description=(
+            "What the flow found: assets created/updated/unchanged/merged, invalid rows with "
+            "the errors CSV's path, dependencies found and unresolved (up to 5 samples), "
+            "assets past or within a year of end of support, and the reviewer's mapping "
+            "changes (suggested vs approved). A part is null until its phase has run."
+        )
+    )
     created_at: datetime
     updated_at: datetime
     completed_at: datetime | None

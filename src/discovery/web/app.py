@@ -29,12 +29,13 @@ from discovery.web.routes import (
     imports,
     mapping,
     signin,
+    tech_debt,
 )
 
 
 def web_router() -> APIRouter:
     router = APIRouter(include_in_schema=False)
-    for module in (signin, home, imports, flows, mapping, assets, dependencies, health):
+    for module in (signin, home, imports, flows, mapping, assets, tech_debt, dependencies, health):
         router.include_router(module.router)
     return router
 

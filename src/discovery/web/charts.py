@@ -38,6 +38,11 @@ class Chart:
         return sum(bar.count for bar in self.bars)
 
 
+def bar_chart(title: str, counts: list[tuple[str, int]]) -> Chart:
+    """A horizontal bar chart of labelled counts, in the given order."""
+    return _chart(title, counts)
+
+
 def _chart(title: str, counts: list[tuple[str, int]]) -> Chart:
     largest = max((count for _, count in counts), default=0)
     room = CHART_WIDTH - LABEL_WIDTH - 45

@@ -9,12 +9,13 @@ from starlette.responses import Response
 
 from discovery.api.deps import FactoryDep, SessionDep, SettingsDep
 from discovery.api.errors import ApiError
-from discovery.assets.filters import AssetFilter, SearchMode
+from discovery.assets.filters import TECH_DEBT_FILTERS, AssetFilter, SearchMode, TechDebtFilter
 from discovery.assets.graph import asset_references
 from discovery.assets.lineage import asset_lineage, find_asset
 from discovery.assets.listing import Sort, list_assets
 from discovery.assets.router import export_inventory
 from discovery.assets.schemas import AssetOut
+from discovery.assets.tech_debt_report import shown_flags
 from discovery.canonical import CANONICAL_FIELDS, AssetType, Environment
 from discovery.flows.router import list_flows
 from discovery.imports.models import DataImport
@@ -38,6 +39,15 @@ def _environment(value: str | None) -> Environment | None:
         raise PageError(400, f"{value!r} is not an environment.") from None
 
 
+def _tech_debt(value: str | None) -> TechDebtFilter | None:
+    if not value:
+        return None
+    for known in TECH_DEBT_FILTERS:
+        if value == known:
+            return known
+    raise PageError(400, f"{value!r} is not a tech-debt filter (any, high or medium).")
+
+
 def _int(value: str | None, default: int, what: str) -> int:
     if value is None or value == "":
         return default
@@ -57,6 +67,7 @@ async def inventory(
     environment = _environment(params.get("environment"))
     q = (params.get("q") or "").strip()[:200] or None
     search: SearchMode = "contains" if params.get("search") == "contains" else "prefix"
+    tech_debt = _tech_debt(params.get("tech_debt"))
     number = min(_int(params.get("page"), 1, "page"), 1_000_000)
     maximum = settings.max_page_size
     requested = _int(params.get("page_size"), maximum, "page size")
@@ -70,6 +81,7 @@ async def inventory(
         environment=environment.value if environment else None,
         q=q,
         search=search,
+        tech_debt=tech_debt,
     )
     try:
         sort = Sort.parse(params["sort"]) if params.get("sort") else None
@@ -85,6 +97,7 @@ async def inventory(
         "asset_type": asset_type.value if asset_type else "",
         "environment": environment.value if environment else "",
         "flow_id": str(flow_id) if flow_id else "",
+        "tech_debt": tech_debt or "",
     }
     return render(
         request,
@@ -134,6 +147,7 @@ async def export(
             environment=_environment(params.get("environment")),
             q=(params.get("q") or "").strip()[:200] or None,
             search="contains" if params.get("search") == "contains" else "prefix",
+            tech_debt=_tech_debt(params.get("tech_debt")),
         )
     except ApiError as exc:
         raise PageError(exc.status_code, sentence(exc.message)) from None
@@ -179,6 +193,7 @@ async def asset_page(
             "lineage": lineage,
             "raw_rows": rows,
             "references": await asset_references(session, page.context.tenant, asset),
+            "tech_debt_flags": shown_flags(shown.tech_debt_flags),
         },
         page=page,
     )

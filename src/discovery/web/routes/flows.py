@@ -9,6 +9,7 @@ from discovery.api.deps import FactoryDep, SessionDep, SettingsDep
 from discovery.flows import service
 from discovery.flows.models import DiscoveryFlow
 from discovery.flows.router import flow_detail, retry_failed
+from discovery.flows.summary import results_lines
 from discovery.tenancy.models import Role
 from discovery.web.deps import Page, PageError, WebPage, parse_uuid, render
 from discovery.web.deps import redirect as go
@@ -39,6 +40,7 @@ async def flow_page(request: Request, flow_id: str, page: WebPage, session: Sess
         {
             "flow": detail,
             "snap": snapshot(detail),
+            "results_lines": results_lines(detail.results),
             "pending_chunks": [c for c in detail.dead_letter_chunks if c.reprocessed_at is None],
             "can_act": page.allows(Role.ANALYST),
         },

@@ -126,6 +126,20 @@ function flowProgress() {
     }
     setHidden("flow-warnings", warnings.length === 0);
   };
+  // The results and counters are drawn by the server: once the flow rests, fetch the
+  // page again and swap them in (the rest of the page is kept as it is).
+  const refreshResults = async () => {
+    const results = document.getElementById("flow-results");
+    if (!results || results.dataset.stale !== "true") return;
+    const response = await fetch(window.location.href, { credentials: "same-origin" });
+    if (!response.ok) return;
+    const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
+    for (const id of ["flow-results", "counters"]) {
+      const replacement = fresh.getElementById(id);
+      const current = document.getElementById(id);
+      if (replacement && current) current.replaceWith(replacement);
+    }
+  };
   const poll = async () => {
     try {
       const response = await fetch(root.dataset.statusUrl, {
@@ -141,6 +155,7 @@ function flowProgress() {
       if (snap.at_rest) {
         live.textContent = "";
         root.dataset.atRest = "true";
+        refreshResults();
         return;
       }
     } catch (problem) {
