@@ -28,6 +28,7 @@ from discovery.flows.router import router as flows_router
 from discovery.health.cache import HealthCache
 from discovery.health.router import router as health_router
 from discovery.imports.router import router as imports_router
+from discovery.mapping.router import router as learned_router
 from discovery.web.app import install_web
 
 API_PREFIX = "/api/v1"
@@ -48,6 +49,7 @@ def api_router() -> APIRouter:
     router.include_router(imports_router, prefix=UNIFIED)
     router.include_router(flows_router, prefix=UNIFIED)
     router.include_router(assets_router, prefix=UNIFIED)
+    router.include_router(learned_router, prefix=UNIFIED)
     router.include_router(master_flows_router)
     router.include_router(health_router)
     return router
