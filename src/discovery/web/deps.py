@@ -19,9 +19,9 @@ from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
 from starlette.responses import RedirectResponse, Response
 
-from discovery.api.deps import SessionDep, SigningKeyDep
+from discovery.api.deps import SessionDep, SettingsDep, SigningKeyDep
 from discovery.auth.service import AuthenticationError, Principal, authenticate
-from discovery.auth.tokens import is_api_token
+from discovery.auth.tokens import is_api_token, renewed_access_token
 from discovery.tenancy.access import AccessDeniedError, resolve_context
 from discovery.tenancy.context import RequestContext
 from discovery.tenancy.models import ClientAccount, Engagement, Role
@@ -64,14 +64,22 @@ class PageError(Exception):
         self.message = message
 
 
-async def web_principal(request: Request, session: SessionDep, key: SigningKeyDep) -> Principal:
+async def web_principal(
+    request: Request, session: SessionDep, key: SigningKeyDep, settings: SettingsDep
+) -> Principal:
+    """The signed-in user. An active user stays signed in: past half its life, the
+    session's token is replaced by a fresh one (set on the response by ``finish``)."""
     token = security.session_token(request)
     if token is None or is_api_token(token):
         raise LoginRequiredError()
     try:
-        return await authenticate(session, token, key)
+        principal = await authenticate(session, token, key)
     except AuthenticationError as exc:
         raise LoginRequiredError(str(exc).capitalize() + ".") from None
+    renewed = renewed_access_token(token, key, settings.token_expiry_minutes)
+    if renewed is not None:
+        security.renew_session(request, renewed.token, renewed.expires_in)
+    return principal
 
 
 WebPrincipal = Annotated[Principal, Depends(web_principal)]
