@@ -15,6 +15,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from discovery import __version__
 from discovery.api.body_limit import BodyLimitMiddleware
 from discovery.api.deps import CLIENT_HEADER, ENGAGEMENT_HEADER
+from discovery.api.docs import install_docs
 from discovery.api.errors import install_error_handlers
 from discovery.api.middleware import REQUEST_ID_HEADER, RequestIdMiddleware
 from discovery.assets.router import router as assets_router
@@ -73,7 +74,7 @@ def create_app(settings: Settings, database_url: str) -> FastAPI:
         description=DESCRIPTION,
         lifespan=lifespan,
         openapi_url="/openapi.json",
-        docs_url="/docs",
+        docs_url=None,  # served by install_docs, without a CDN
         redoc_url=None,
     )
     app.state.settings = settings
@@ -99,5 +100,6 @@ def create_app(settings: Settings, database_url: str) -> FastAPI:
     app.add_middleware(BodyLimitMiddleware, limits={f"{API_PREFIX}/auth/login": LOGIN_BODY_BYTES})
     app.add_middleware(RequestIdMiddleware)
     app.include_router(api_router())
+    install_docs(app, "/openapi.json")
     install_web(app)
     return app

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -27,6 +28,7 @@ from discovery.tenancy.context import RequestContext
 from discovery.tenancy.models import ClientAccount, Engagement, Role
 from discovery.tenancy.service import NotFoundError
 from discovery.web import security
+from discovery.web.labels import phase_name
 from discovery.web.models import UserTenantPreference
 
 HERE = Path(__file__).resolve().parent
@@ -34,6 +36,19 @@ HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(
     env=jinja2.Environment(loader=jinja2.FileSystemLoader(str(HERE / "templates")), autoescape=True)
 )
+
+
+def when(value: Any) -> str:
+    """A time as the pages show it, always with its zone: ``2026-12-02 10:04 UTC``."""
+    if not isinstance(value, datetime):
+        return "" if value is None else str(value)
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC)
+    return f"{value:%Y-%m-%d %H:%M} UTC"
+
+
+templates.env.filters["when"] = when
+templates.env.filters["phase_name"] = phase_name
 
 NO_ACCESS = "You do not have access to this engagement."
 GONE = "The engagement you chose no longer exists; choose another."

@@ -111,7 +111,7 @@ function flowProgress() {
     setHidden("flow-approval", !snap.awaiting_approval);
     setHidden("flow-done", !(snap.status === "completed" || snap.status === "completed_with_errors"));
     if (snap.error) {
-      document.getElementById("flow-error-phase").textContent = snap.error.phase || "";
+      document.getElementById("flow-error-phase").textContent = snap.error.phase_label || snap.error.phase || "";
       document.getElementById("flow-error-message").textContent = snap.error.message;
     }
     setHidden("flow-error", !snap.error);
