@@ -78,7 +78,9 @@ def test_a_correction_in_one_engagement_is_shown_with_its_origin_in_another(
     # Target fields carry a label and say what they hold.
     host = row(page, "Owner").locator("option[value=host]")
     expect(host).to_have_text("Hypervisor host")
-    expect(host).to_have_attribute("title", re.compile("physical host a VM runs on"))
+    expect(row(page, "Server Name").locator(".field-hint")).to_have_text(
+        re.compile(r"^name: The asset's display name")
+    )
     row(page, "Owner").get_by_label("Map Owner to").select_option("technical_owner")
     row(page, "Environment").get_by_label("Map Environment to").select_option("")
     page.get_by_role("button", name="Approve and continue").click()
