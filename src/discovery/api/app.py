@@ -15,6 +15,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from discovery import __version__
 from discovery.api.body_limit import BodyLimitMiddleware
 from discovery.api.deps import CLIENT_HEADER, ENGAGEMENT_HEADER
+from discovery.api.docs import install_docs
 from discovery.api.errors import install_error_handlers
 from discovery.api.middleware import REQUEST_ID_HEADER, RequestIdMiddleware
 from discovery.assets.dependency_router import router as dependencies_router
@@ -29,6 +30,7 @@ from discovery.flows.router import router as flows_router
 from discovery.health.cache import HealthCache
 from discovery.health.router import router as health_router
 from discovery.imports.router import router as imports_router
+from discovery.mapping.router import router as learned_router
 from discovery.web.app import install_web
 
 API_PREFIX = "/api/v1"
@@ -50,6 +52,7 @@ def api_router() -> APIRouter:
     router.include_router(flows_router, prefix=UNIFIED)
     router.include_router(assets_router, prefix=UNIFIED)
     router.include_router(dependencies_router, prefix=UNIFIED)
+    router.include_router(learned_router, prefix=UNIFIED)
     router.include_router(master_flows_router)
     router.include_router(health_router)
     return router
@@ -73,7 +76,7 @@ def create_app(settings: Settings, database_url: str) -> FastAPI:
         description=DESCRIPTION,
         lifespan=lifespan,
         openapi_url="/openapi.json",
-        docs_url="/docs",
+        docs_url=None,  # served by install_docs, without a CDN
         redoc_url=None,
     )
     app.state.settings = settings
@@ -99,5 +102,6 @@ def create_app(settings: Settings, database_url: str) -> FastAPI:
     app.add_middleware(BodyLimitMiddleware, limits={f"{API_PREFIX}/auth/login": LOGIN_BODY_BYTES})
     app.add_middleware(RequestIdMiddleware)
     app.include_router(api_router())
+    install_docs(app, "/openapi.json")
     install_web(app)
     return app

@@ -5,7 +5,9 @@ the next page is the rows after it, found by the (tenant, created_at, id) index 
 deep the page is. Offset pages and keyset pages return the same rows in the same order.
 
 Offset pages may also be sorted by a column (``sort=name``, ``sort=-name`` descending);
-empty values come last, and the id breaks ties so that pages never overlap.
+empty values come last, and the id breaks ties so that pages never overlap. Names, host
+names and operating systems sort without regard to case (``app01``, ``DB01``, ``Web03``);
+the name order is read from the (tenant, lower(name), id) index.
 """
 
 from __future__ import annotations
@@ -68,12 +70,12 @@ class Cursor:
 
 
 SORTABLE: dict[str, Any] = {
-    "name": Asset.name,
-    "hostname": Asset.hostname,
+    "name": func.lower(Asset.name),
+    "hostname": func.lower(Asset.hostname),
     "ip_address": Asset.ip_address,
     "asset_type": Asset.asset_type,
     "environment": Asset.environment,
-    "operating_system": Asset.operating_system,
+    "operating_system": func.lower(Asset.operating_system),
     "created_at": Asset.created_at,
 }
 SORT_PATTERN = rf"^-?({'|'.join(SORTABLE)})$"

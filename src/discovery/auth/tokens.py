@@ -83,6 +83,22 @@ def read_access_token(token: str, key: str) -> AccessClaims:
         raise InvalidTokenError("the access token is not valid") from None
 
 
+def renewed_access_token(
+    token: str, key: str, expiry_minutes: int, *, now: datetime | None = None
+) -> AccessToken | None:
+    """A fresh token for the same user once more than half of ``token``'s life has
+    passed (sliding renewal of a browser session); None while it is young.
+
+    The new token has an id of its own: signing out revokes the one the browser holds.
+    ``token`` must already have been checked (signature, expiry, revocation).
+    """
+    claims = read_access_token(token, key)
+    current = now or datetime.now(UTC)
+    if claims.expires_at - current > timedelta(minutes=expiry_minutes) / 2:
+        return None
+    return issue_access_token(claims.user_id, key, expiry_minutes, now=current)
+
+
 def is_api_token(token: str) -> bool:
     return token.startswith(API_TOKEN_PREFIX)
 

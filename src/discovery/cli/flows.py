@@ -93,6 +93,13 @@ def _print_summary(summary: dict[str, Any], as_json: bool) -> None:
                 f"  {item['source_field'][:32]:<32} -> {target:<30} {shown} "
                 f"{item['match_type'] or ''} [{item['status']}]"
             )
+    mapping_phase = summary["phases"].get("field_mapping") or {}
+    for item in mapping_phase.get("learned_not_applied", []):
+        where = f" in {item['where']}" if item["where"] else ""
+        typer.echo(
+            f"learned, not applied: {item['source_field']!r} was left unmapped{where}; "
+            "it is mapped on its own merits here (review the flow to unmap it)"
+        )
     if summary["status"] == FlowStatus.WAITING_FOR_APPROVAL.value:
         info(
             "review the mappings, then: discovery flows approve "

@@ -8,6 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from discovery.health.wording import descriptions
+
 
 class TenantOut(BaseModel):
     client_account_id: uuid.UUID
@@ -21,7 +23,9 @@ class SampleOut(BaseModel):
 
 
 class WiringHealthOut(BaseModel):
-    metrics: dict[str, int] = Field(description="Every metric counts problems; 0 is healthy.")
+    metrics: dict[str, int] = Field(
+        description="Every metric counts problems; 0 is healthy. The metrics:\n\n" + descriptions()
+    )
     health_status: Literal["healthy", "unhealthy"]
     tenant: TenantOut
     samples: dict[str, list[SampleOut]] | None = Field(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
+from urllib.parse import quote
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.staticfiles import StaticFiles
@@ -27,6 +29,7 @@ from discovery.web.routes import (
     health,
     home,
     imports,
+    learned,
     mapping,
     signin,
     tech_debt,
@@ -35,7 +38,18 @@ from discovery.web.routes import (
 
 def web_router() -> APIRouter:
     router = APIRouter(include_in_schema=False)
-    for module in (signin, home, imports, flows, mapping, assets, tech_debt, dependencies, health):
+    for module in (
+        signin,
+        home,
+        imports,
+        flows,
+        mapping,
+        learned,
+        assets,
+        tech_debt,
+        dependencies,
+        health,
+    ):
         router.include_router(module.router)
     return router
 
@@ -46,11 +60,24 @@ def _json_wanted(request: Request) -> bool:
     )
 
 
+REVIEW_EXPIRED = (
+    "Your session expired; sign in again to continue your review — your choices were kept."
+)
+_REVIEW = re.compile(r"^/flows/([^/]+)/mapping(?:/preview)?$")
+
+
 async def _login_required(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, LoginRequiredError)
     if _json_wanted(request):
         return JSONResponse({"error": "Your session has ended; sign in again."}, status_code=401)
-    response = redirect(request, login_url(request), flash=exc.message, kind="error")
+    target, message = login_url(request), exc.message
+    review = _REVIEW.match(request.url.path)
+    if review is not None and security.session_token(request):
+        # The review form keeps its choices in the browser (app.js); after signing in
+        # the reviewer comes back to the review, which puts them back.
+        target = "/login?next=" + quote(f"/flows/{review.group(1)}/mapping?restore=1", safe="/")
+        message = REVIEW_EXPIRED
+    response = redirect(request, target, flash=message, kind="error")
     if security.session_token(request):
         security.clear_session(response)
     return response

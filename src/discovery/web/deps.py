@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -19,14 +20,15 @@ from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
 from starlette.responses import RedirectResponse, Response
 
-from discovery.api.deps import SessionDep, SigningKeyDep
+from discovery.api.deps import SessionDep, SettingsDep, SigningKeyDep
 from discovery.auth.service import AuthenticationError, Principal, authenticate
-from discovery.auth.tokens import is_api_token
+from discovery.auth.tokens import is_api_token, renewed_access_token
 from discovery.tenancy.access import AccessDeniedError, resolve_context
 from discovery.tenancy.context import RequestContext
 from discovery.tenancy.models import ClientAccount, Engagement, Role
 from discovery.tenancy.service import NotFoundError
 from discovery.web import security
+from discovery.web.labels import phase_name
 from discovery.web.models import UserTenantPreference
 
 HERE = Path(__file__).resolve().parent
@@ -34,6 +36,19 @@ HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(
     env=jinja2.Environment(loader=jinja2.FileSystemLoader(str(HERE / "templates")), autoescape=True)
 )
+
+
+def when(value: Any) -> str:
+    """A time as the pages show it, always with its zone: ``2026-12-02 10:04 UTC``."""
+    if not isinstance(value, datetime):
+        return "" if value is None else str(value)
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC)
+    return f"{value:%Y-%m-%d %H:%M} UTC"
+
+
+templates.env.filters["when"] = when
+templates.env.filters["phase_name"] = phase_name
 
 NO_ACCESS = "You do not have access to this engagement."
 GONE = "The engagement you chose no longer exists; choose another."
@@ -64,14 +79,22 @@ class PageError(Exception):
         self.message = message
 
 
-async def web_principal(request: Request, session: SessionDep, key: SigningKeyDep) -> Principal:
+async def web_principal(
+    request: Request, session: SessionDep, key: SigningKeyDep, settings: SettingsDep
+) -> Principal:
+    """The signed-in user. An active user stays signed in: past half its life, the
+    session's token is replaced by a fresh one (set on the response by ``finish``)."""
     token = security.session_token(request)
     if token is None or is_api_token(token):
         raise LoginRequiredError()
     try:
-        return await authenticate(session, token, key)
+        principal = await authenticate(session, token, key)
     except AuthenticationError as exc:
         raise LoginRequiredError(str(exc).capitalize() + ".") from None
+    renewed = renewed_access_token(token, key, settings.token_expiry_minutes)
+    if renewed is not None:
+        security.renew_session(request, renewed.token, renewed.expires_in)
+    return principal
 
 
 WebPrincipal = Annotated[Principal, Depends(web_principal)]

@@ -7,6 +7,7 @@ from typing import Any
 from discovery.flows.models import FlowStatus, Phase
 from discovery.flows.schemas import FlowDetail
 from discovery.flows.service import RESTING
+from discovery.web.labels import phase_name
 
 PHASE_LABELS = {
     Phase.DATA_IMPORT: "Read the file",
@@ -87,7 +88,13 @@ def snapshot(detail: FlowDetail) -> dict[str, Any]:
         "current_phase": detail.current_phase,
         "steps": steps(detail),
         "error": (
-            {"phase": detail.error.phase, "message": detail.error.message} if detail.error else None
+            {
+                "phase": detail.error.phase,
+                "phase_label": phase_name(detail.error.phase),
+                "message": detail.error.message,
+            }
+            if detail.error
+            else None
         ),
         "counters": detail.counters,
         "warnings": [warning.message for warning in detail.warnings],

@@ -7,6 +7,7 @@
   carries ``HMAC(signing key, nonce)``. A POST is accepted only when the token it sends
   (form field or ``X-CSRF-Token`` header) is the HMAC of the nonce in its cookie: another
   site can neither read the cookie nor compute the HMAC without the key.
+- An active session is renewed: a token past half its life is replaced by a new one.
 - Flash messages survive one redirect in a short-lived signed cookie.
 """
 
@@ -57,6 +58,11 @@ def set_session(request: Request, response: Response, token: str, max_age: int) 
         secure=_secure(request),
         path="/",
     )
+
+
+def renew_session(request: Request, token: str, max_age: int) -> None:
+    """Replace the session cookie on this request's response (see :func:`finish`)."""
+    request.state.renewed_session = (token, max_age)
 
 
 def clear_session(response: Response) -> None:
@@ -132,6 +138,9 @@ def finish(request: Request, response: Response) -> Response:
     the pages' security headers."""
     for name, value in PAGE_HEADERS.items():
         response.headers.setdefault(name, value)
+    renewed = getattr(request.state, "renewed_session", None)
+    if renewed is not None:
+        set_session(request, response, *renewed)
     if getattr(request.state, "new_csrf_nonce", False):
         response.set_cookie(
             CSRF_COOKIE,

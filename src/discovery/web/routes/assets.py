@@ -23,6 +23,7 @@ from discovery.web.deps import PageError, WebPage, parse_uuid, render
 from discovery.web.routes.imports import sentence
 
 router = APIRouter()
+DEFAULT_SORT = Sort("name")
 
 
 def _asset_type(value: str | None) -> AssetType | None:
@@ -84,7 +85,8 @@ async def inventory(
         tech_debt=tech_debt,
     )
     try:
-        sort = Sort.parse(params["sort"]) if params.get("sort") else None
+        # By name unless asked otherwise: the order people look things up in.
+        sort = Sort.parse(params["sort"]) if params.get("sort") else DEFAULT_SORT
     except ValueError as exc:
         raise PageError(400, f"{str(exc).capitalize()}.") from None
     result = await list_assets(session, where, page_size=size, page=number, sort=sort)

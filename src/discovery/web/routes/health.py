@@ -7,6 +7,7 @@ from starlette.responses import Response
 
 from discovery.api.deps import FactoryDep, SessionDep
 from discovery.health.router import get_health_cache, wiring
+from discovery.health.wording import describe
 from discovery.tenancy.models import Role
 from discovery.web.charts import asset_charts
 from discovery.web.deps import Page, WebPage, render
@@ -29,7 +30,12 @@ async def _health_page(
         {
             "report": report,
             "tiles": [
-                {"name": name, "value": value, "samples": samples.get(name, [])}
+                {
+                    "name": name,
+                    "value": value,
+                    "samples": samples.get(name, []),
+                    "text": describe(name),
+                }
                 for name, value in metrics.items()
             ],
             "charts": await asset_charts(session, page.context.tenant),

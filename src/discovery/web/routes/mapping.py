@@ -25,12 +25,14 @@ from discovery.imports.dry_run import dry_run
 from discovery.imports.models import DataImport
 from discovery.imports.readers import UnreadableFileError
 from discovery.imports.service import read_limits, sample_rows
-from discovery.mapping.models import ImportFieldMapping
+from discovery.mapping.learned import Learned, by_header, list_learned
+from discovery.mapping.models import ImportFieldMapping, MatchType
 from discovery.mapping.service import MappingError, import_mappings, rank
 from discovery.tenancy.models import Role
 from discovery.web.deps import Page, PageError, WebPage, render
 from discovery.web.deps import redirect as go
 from discovery.web.forms import REVIEW_FORM, ReviewCsrfChecked, read_form
+from discovery.web.labels import FIELD_TEXT, field_description, field_label
 from discovery.web.progress import STATUS_LABELS
 from discovery.web.routes.flows import tenant_flow
 from discovery.web.routes.imports import sentence
@@ -54,16 +56,6 @@ def _samples(rows: list[dict[str, Any]], column: str) -> list[str]:
     return seen
 
 
-_WORDS = {"ip": "IP", "fqdn": "FQDN", "mac": "MAC", "os": "OS", "cpu": "CPU", "id": "ID",
-          "gb": "(GB)"}  # fmt: skip
-
-
-def field_label(field: str) -> str:
-    """``operating_system`` -> ``Operating system``, ``storage_gb`` -> ``Storage (GB)``."""
-    words = [_WORDS.get(word, word) for word in field.split("_")]
-    return " ".join([words[0][:1].upper() + words[0][1:], *words[1:]])
-
-
 def _rank_note(mapping: ImportFieldMapping, mappings: list[ImportFieldMapping]) -> str | None:
     target = mapping.target_field
     if target is None or mapping.priority is None:
@@ -78,8 +70,26 @@ def _rank_note(mapping: ImportFieldMapping, mappings: list[ImportFieldMapping]) 
     return f"Primary column for {field_label(target)}; where it is empty: {listed}."
 
 
+def _learned_note(mapping: ImportFieldMapping, learned: Learned | None) -> str | None:
+    """Where a learned suggestion comes from; a learned unmap is only a suggestion."""
+    if learned is None:
+        return None
+    if mapping.match_type == MatchType.LEARNED.value and mapping.target_field is None:
+        return (
+            f"Learned: leave unmapped, in {learned.where}. Only a suggestion: "
+            "pick a field to keep this column's data."
+        )
+    if mapping.match_type == MatchType.LEARNED.value:
+        return f"Learned in {learned.where}."
+    if learned.target_field is None:
+        return f"Left unmapped in {learned.where}; not applied here without a review."
+    return None
+
+
 def _review_rows(
-    mappings: list[ImportFieldMapping], rows: list[dict[str, Any]]
+    mappings: list[ImportFieldMapping],
+    rows: list[dict[str, Any]],
+    learned: dict[str, Learned] | None = None,
 ) -> list[dict[str, Any]]:
     targets = [m.target_field for m in mappings if m.target_field and rank(m.priority) == 1]
     review = []
@@ -129,6 +139,8 @@ def _review_rows(
                 "priority": mapping.priority,
                 "fallback": fallback,
                 "rank_note": _rank_note(mapping, mappings),
+                "learned_note": _learned_note(mapping, (learned or {}).get(mapping.source_field)),
+                "target_label": field_label(mapping.target_field) if mapping.target_field else None,
             }
         )
     return review
@@ -189,7 +201,10 @@ async def _review_page(
         raise PageError(404, "This flow has no import to review.")
     mappings = in_column_order(await import_mappings(session, data_import.id), data_import)
     rows = await sample_rows(session, data_import.id, limit=50)
-    review = _review_rows(mappings, rows)
+    learned = by_header(
+        await list_learned(session, flow.client_account_id), [m.source_field for m in mappings]
+    )
+    review = _review_rows(mappings, rows, learned)
     for row in review:
         row["chosen"] = (chosen or {}).get(row["source"], row["target"] or "")
         row["ticked"] = row["source"] in ticked if ticked is not None else row["fallback"]
@@ -204,6 +219,8 @@ async def _review_page(
             "rows": review,
             "fields": CANONICAL_FIELDS,
             "field_label": field_label,
+            "field_description": field_description,
+            "field_text": FIELD_TEXT,
             "awaiting": flow.status == FlowStatus.WAITING_FOR_APPROVAL.value,
             "can_approve": page.allows(Role.ANALYST),
             "error": error,

@@ -48,7 +48,7 @@ async def login_page(
 ) -> Response:
     if security.session_token(request):
         try:
-            await web_principal(request, session, key)
+            await web_principal(request, session, key, settings)
         except LoginRequiredError:  # an expired or invalid cookie: sign in again
             pass
         else:

@@ -111,7 +111,7 @@ function flowProgress() {
     setHidden("flow-approval", !snap.awaiting_approval);
     setHidden("flow-done", !(snap.status === "completed" || snap.status === "completed_with_errors"));
     if (snap.error) {
-      document.getElementById("flow-error-phase").textContent = snap.error.phase || "";
+      document.getElementById("flow-error-phase").textContent = snap.error.phase_label || snap.error.phase || "";
       document.getElementById("flow-error-message").textContent = snap.error.message;
     }
     setHidden("flow-error", !snap.error);
@@ -217,7 +217,52 @@ function fallbackChoices() {
   }
 }
 
+// The review's choices are kept in this tab (sessionStorage) as the reviewer makes them:
+// when the session has expired by the time they approve, the sign-in brings them back
+// here with ?restore=1 and the choices are put back.
+function keptReview() {
+  const form = document.getElementById("mapping-form");
+  if (!form || !window.sessionStorage) return;
+  const key = "discovery-review:" + form.dataset.flow;
+  const fields = () => form.querySelectorAll("select[name^=target_], input[name^=fallback_]");
+  const save = () => {
+    const kept = {};
+    for (const field of fields()) {
+      if (field.disabled) continue;
+      const source = field.closest("tr").dataset.source;
+      const entry = kept[source] || (kept[source] = {});
+      if (field.tagName === "SELECT") entry.target = field.value;
+      else entry.fallback = field.checked;
+    }
+    sessionStorage.setItem(key, JSON.stringify(kept));
+  };
+  const restore = new URLSearchParams(window.location.search).get("restore") === "1";
+  const stored = sessionStorage.getItem(key);
+  if (restore && stored) {
+    let kept = {};
+    try { kept = JSON.parse(stored) || {}; } catch (error) { kept = {}; }
+    let restored = false;
+    for (const field of fields()) {
+      if (field.disabled) continue;
+      const entry = kept[field.closest("tr").dataset.source];
+      if (!entry) continue;
+      if (field.tagName === "SELECT" && typeof entry.target === "string") {
+        if (field.value !== entry.target) restored = true;
+        field.value = entry.target;
+      } else if (field.tagName === "INPUT" && typeof entry.fallback === "boolean") {
+        if (field.checked !== entry.fallback) restored = true;
+        field.checked = entry.fallback;
+      }
+    }
+    const note = document.getElementById("choices-restored");
+    if (restored && note) note.hidden = false;
+  }
+  form.addEventListener("change", save);
+  form.addEventListener("submit", save);
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  keptReview();
   uploadForm();
   flowProgress();
   fieldSearch();
