@@ -1,22 +1,25 @@
-"""The ``discovery`` command line."""
+"""The ``discovery`` command line.
+
+Every command module imports only ``typer`` and the standard library at the top; the
+database, the web app and the flow engine load inside the command that uses them, so
+``discovery --help`` and the quick commands start at once.
+"""
 
 from __future__ import annotations
 
 import logging
 
-import typer
+from discovery.cli import assets, db, flows, health, imports, serve, tenants, users
+from discovery.cli.common import command_group
 
-from discovery.cli import assets, db, flows, health, serve, tenants
-
-app = typer.Typer(
-    help="Discovery flow service: inventory exports in, a clean wired asset inventory out.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
+app = command_group(
+    "Discovery flow service: inventory exports in, a clean wired asset inventory out."
 )
 app.add_typer(db.app, name="db")
 app.add_typer(tenants.tenants_app, name="tenants")
-app.add_typer(tenants.users_app, name="users")
+app.add_typer(users.users_app, name="users")
 app.add_typer(flows.flows_app, name="flows")
+app.add_typer(imports.imports_app, name="imports")
 app.add_typer(assets.assets_app, name="assets")
 app.command("serve")(serve.serve)
 app.command("run")(flows.run_command)
