@@ -21,10 +21,13 @@ app.add_typer(users.users_app, name="users")
 app.add_typer(flows.flows_app, name="flows")
 app.add_typer(imports.imports_app, name="imports")
 app.add_typer(assets.assets_app, name="assets")
-app.command("serve")(serve.serve)
-app.command("run")(flows.run_command)
-app.command("worker")(flows.worker_command)
-app.command("health")(health.health_command)
+# Short lines for the command list (click would cut the first sentence mid-line).
+app.command("serve", short_help="Serve the web UI and the API with a flow worker.")(serve.serve)
+app.command("run", short_help="Import a file and drive its flow to the end.")(flows.run_command)
+app.command("worker", short_help="Run a standalone flow worker.")(flows.worker_command)
+app.command("health", short_help="The wiring-health metrics of one engagement.")(
+    health.health_command
+)
 
 
 def main() -> None:

@@ -225,11 +225,16 @@ def _parse_fallbacks(values: list[str]) -> dict[str, list[str]]:
 @flows_app.command("approve")
 def approve_command(
     flow_id: uuid.UUID = typer.Argument(..., help="Master flow id."),
-    maps: list[str] = typer.Option([], "--map", help="Override: SOURCE=TARGET (repeatable)."),
-    unmaps: list[str] = typer.Option([], "--unmap", help="Leave SOURCE unmapped (repeatable)."),
+    maps: list[str] = typer.Option(
+        [], "--map", metavar="SOURCE=TARGET", help="Override: SOURCE=TARGET (repeatable)."
+    ),
+    unmaps: list[str] = typer.Option(
+        [], "--unmap", metavar="SOURCE", help="Leave SOURCE unmapped (repeatable)."
+    ),
     fallback_options: list[str] = typer.Option(
         [],
         "--fallback",
+        metavar="TARGET=SOURCE",
         help="TARGET=SOURCE: SOURCE is the next fallback of TARGET, read where the columns"
         " before it are empty (repeatable, in order; replaces the suggested fallbacks of"
         " TARGET; TARGET= alone removes them).",

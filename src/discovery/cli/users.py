@@ -8,7 +8,6 @@ is created).
 from __future__ import annotations
 
 import json
-import secrets
 from typing import TYPE_CHECKING
 
 import typer
@@ -21,17 +20,10 @@ if TYPE_CHECKING:
 
 users_app = command_group("Users and their access.")
 
-# Long enough to be safe, short enough to type once before changing it.
-GENERATED_PASSWORD_BYTES = 12
-
 
 def _ask_password() -> str:
     password: str = typer.prompt("Password", hide_input=True, confirmation_prompt=True, err=True)
     return password
-
-
-def generated_password() -> str:
-    return secrets.token_urlsafe(GENERATED_PASSWORD_BYTES)
 
 
 @users_app.command("create")
@@ -117,7 +109,7 @@ def set_role(
     role: Role | None = typer.Option(None, help="The new role in that client account."),
     remove: bool = typer.Option(False, "--remove", help="Remove the user from the account."),
 ) -> None:
-    """Give a user a role in a client account (adding them to it), or remove them."""
+    """Set a user's role in a client account, or remove them from it."""
     from discovery.tenancy import service
 
     if (role is None) == (not remove):
@@ -151,7 +143,7 @@ def _set_active(email: str, active: bool) -> None:
 
 @users_app.command("disable")
 def disable_user(email: str = typer.Argument(..., help="The user's e-mail address.")) -> None:
-    """Stop a user from signing in; their sessions and API tokens stop working."""
+    """Stop a user from signing in (sessions and API tokens stop too)."""
     _set_active(email, False)
 
 
@@ -175,7 +167,7 @@ def reset_password(
     from discovery.tenancy import service
 
     url = ready_database_url()
-    secret = password if password is not None else generated_password()
+    secret = password if password is not None else service.new_one_time_password()
 
     async def reset(session: AsyncSession) -> None:
         user = await service.require_user(session, email)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import exists, select, text
+from sqlalchemy import exists, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from discovery.core.security import hash_password
@@ -273,3 +274,55 @@ async def require_another_active_admin(session: AsyncSession, user: User) -> Non
     )
     if not others:
         raise TenancyError(f"{user.email} is the only active platform admin; keep them active")
+
+
+async def member_role(
+    session: AsyncSession, user_id: uuid.UUID, client_account_id: uuid.UUID
+) -> str | None:
+    role: str | None = await session.scalar(
+        select(ClientAccountMembership.role).where(
+            ClientAccountMembership.user_id == user_id,
+            ClientAccountMembership.client_account_id == client_account_id,
+        )
+    )
+    return role
+
+
+async def other_memberships(
+    session: AsyncSession, user_id: uuid.UUID, client_account_id: uuid.UUID
+) -> int:
+    """In how many other client accounts the user is a member."""
+    return int(
+        await session.scalar(
+            select(func.count())
+            .select_from(ClientAccountMembership)
+            .where(
+                ClientAccountMembership.user_id == user_id,
+                ClientAccountMembership.client_account_id != client_account_id,
+            )
+        )
+        or 0
+    )
+
+
+# Long enough to be safe, short enough to type once before changing it.
+ONE_TIME_PASSWORD_BYTES = 12
+
+
+def new_one_time_password() -> str:
+    return secrets.token_urlsafe(ONE_TIME_PASSWORD_BYTES)
+
+
+async def set_member_role(
+    session: AsyncSession, user_id: uuid.UUID, client_account_id: uuid.UUID, role: Role
+) -> None:
+    membership = await session.scalar(
+        select(ClientAccountMembership).where(
+            ClientAccountMembership.user_id == user_id,
+            ClientAccountMembership.client_account_id == client_account_id,
+        )
+    )
+    if membership is None:
+        raise NotFoundError("the user is not a member of this client account")
+    membership.role = role.value
+    await session.flush()

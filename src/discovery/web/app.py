@@ -20,12 +20,12 @@ from discovery.web.deps import (
     redirect,
     render,
 )
-from discovery.web.routes import assets, flows, health, home, imports, mapping, signin
+from discovery.web.routes import assets, flows, health, home, imports, mapping, signin, users
 
 
 def web_router() -> APIRouter:
     router = APIRouter(include_in_schema=False)
-    for module in (signin, home, imports, flows, mapping, assets, health):
+    for module in (signin, home, imports, flows, mapping, assets, health, users):
         router.include_router(module.router)
     return router
 
