@@ -233,3 +233,8 @@ async def revoke_api_token(
         record.revoked_at = datetime.now(UTC)
         await session.flush()
     return record
+
+
+async def clear_sign_in_lockout(session: AsyncSession, email: str) -> None:
+    """Forget the account's failed sign-ins (after a password reset)."""
+    await throttle.forget(session, Key.of(ThrottleScope.ACCOUNT, _account_subject(email)))

@@ -6,15 +6,18 @@ import sys
 import tempfile
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from discovery.assets.export import ExportFormat, ExportScope, export_assets
-from discovery.cli.common import fail, info, ready_database_url, run, with_session
-from discovery.tenancy.service import TenancyError, resolve_tenant
+from discovery.cli.common import command_group, fail, info, ready_database_url, run, with_session
 
-assets_app = typer.Typer(help="The asset inventory.", no_args_is_help=True)
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from discovery.assets.export import ExportFormat
+
+assets_app = command_group("The asset inventory.")
 
 
 @assets_app.command("export")
@@ -26,6 +29,9 @@ def export_command(
     output: Path | None = typer.Option(None, help="File to write; stdout when omitted."),
 ) -> None:
     """Write the inventory: canonical fields, custom attributes and lineage."""
+    from discovery.assets.export import ExportScope, export_assets
+    from discovery.tenancy.service import TenancyError, resolve_tenant
+
     if file_format not in ("csv", "xlsx", "json"):
         fail(f"--format must be csv, xlsx or json, not {file_format!r}")
     if file_format == "xlsx" and output is None:

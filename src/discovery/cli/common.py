@@ -5,26 +5,38 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import typer
-from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from discovery.core import migrations
-from discovery.core.database import (
-    create_engine,
-    create_session_factory,
-    resolve_database_url,
-    unit_of_work,
-)
-from discovery.core.embedded_postgres import EmbeddedPostgresError
-from discovery.core.settings import Settings, SettingsError, get_settings
+# The database layers load only when a command needs them: ``--help`` stays quick.
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from discovery.core.settings import Settings
 
 T = TypeVar("T")
 
 EXIT_ERROR = 1
 EXIT_CONFIG = 2
+
+# Plain help (no boxes, no ``<bool>`` type hints), wrapped to the terminal up to this width.
+HELP_WIDTH = 100
+CONTEXT_SETTINGS: dict[str, Any] = {
+    "max_content_width": HELP_WIDTH,
+    "help_option_names": ["-h", "--help"],
+}
+
+
+def command_group(help_text: str) -> typer.Typer:
+    """A ``discovery`` command group with the shared help settings."""
+    return typer.Typer(
+        help=help_text,
+        no_args_is_help=True,
+        rich_markup_mode=None,
+        context_settings=CONTEXT_SETTINGS,
+        pretty_exceptions_enable=False,
+    )
 
 
 def fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
@@ -38,6 +50,8 @@ def info(message: str) -> None:
 
 
 def settings() -> Settings:
+    from discovery.core.settings import SettingsError, get_settings
+
     try:
         loaded = get_settings()
     except SettingsError as exc:
@@ -49,6 +63,9 @@ def settings() -> Settings:
 
 def database_url() -> str:
     """The database to use: ``DATABASE_URL``, or the embedded server (started here)."""
+    from discovery.core.database import resolve_database_url
+    from discovery.core.embedded_postgres import EmbeddedPostgresError
+
     current = settings()
     try:
         return resolve_database_url(current)
@@ -58,6 +75,8 @@ def database_url() -> str:
 
 def run(coroutine: Coroutine[Any, Any, T]) -> T:
     """Run a coroutine, turning database connection problems into one clear line."""
+    from sqlalchemy.exc import DBAPIError, OperationalError
+
     try:
         return asyncio.run(coroutine)
     except OperationalError as exc:
@@ -76,6 +95,8 @@ def ready_database_url() -> str:
     The embedded database is brought up to date automatically; an external one is never
     migrated behind the operator's back: they are told to run ``discovery db upgrade``.
     """
+    from discovery.core import migrations
+
     url = database_url()
     if settings().database_url is None:
         migrations.upgrade(url)
@@ -92,6 +113,8 @@ def ready_database_url() -> str:
 
 async def with_session(url: str, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
     """Run ``work`` in one unit of work (committed on success) and dispose the engine."""
+    from discovery.core.database import create_engine, create_session_factory, unit_of_work
+
     engine = create_engine(url)
     try:
         async with unit_of_work(create_session_factory(engine)) as session:

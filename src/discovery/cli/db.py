@@ -4,21 +4,24 @@ from __future__ import annotations
 
 import typer
 
-from discovery.cli.common import database_url, fail, info, ready_database_url, run, with_session
-from discovery.core import migrations
-from discovery.health.constraints import (
-    add_missing_wiring_constraints,
-    drop_wiring_constraints,
-    validate_wiring_constraints,
+from discovery.cli.common import (
+    command_group,
+    database_url,
+    fail,
+    info,
+    ready_database_url,
+    run,
+    with_session,
 )
-from discovery.health.repair import repair_wiring
 
-app = typer.Typer(help="Database schema and wiring maintenance.", no_args_is_help=True)
+app = command_group("Database schema and wiring maintenance.")
 
 
 @app.command()
 def upgrade(revision: str = typer.Argument("head", help="Target revision.")) -> None:
     """Apply migrations up to REVISION (default: the newest)."""
+    from discovery.core import migrations
+
     url = database_url()
     migrations.upgrade(url, revision)
     info(f"database at revision {run(migrations.current_revision_async(url))}")
@@ -27,6 +30,8 @@ def upgrade(revision: str = typer.Argument("head", help="Target revision.")) -> 
 @app.command()
 def downgrade(revision: str = typer.Argument(..., help="Target revision, or `base`.")) -> None:
     """Revert migrations down to REVISION (`base` removes the whole schema)."""
+    from discovery.core import migrations
+
     url = database_url()
     migrations.downgrade(url, revision)
     info(f"database at revision {run(migrations.current_revision_async(url)) or 'base'}")
@@ -35,6 +40,8 @@ def downgrade(revision: str = typer.Argument(..., help="Target revision, or `bas
 @app.command()
 def current() -> None:
     """Print the revision the database is at (`none` before any migration)."""
+    from discovery.core import migrations
+
     url = database_url()
     revision = run(migrations.current_revision_async(url))
     head = migrations.head_revision()
@@ -47,6 +54,8 @@ def repair_wiring_command(
     dry_run: bool = typer.Option(False, "--dry-run", help="Report, change nothing."),
 ) -> None:
     """Restore links that can be derived from the other side of the wiring."""
+    from discovery.health.repair import repair_wiring
+
     url = ready_database_url()
     report = run(with_session(url, lambda s: repair_wiring(s, dry_run=dry_run)))
     verb = "would repair" if dry_run else "repaired"
@@ -58,6 +67,8 @@ def repair_wiring_command(
 @app.command("drop-wiring-constraints")
 def drop_wiring_constraints_command() -> None:
     """Drop the four wiring foreign keys at once (the plans' fast rollback)."""
+    from discovery.health.constraints import drop_wiring_constraints
+
     url = ready_database_url()
     dropped = run(with_session(url, drop_wiring_constraints))
     for name in dropped:
@@ -71,6 +82,11 @@ def drop_wiring_constraints_command() -> None:
 @app.command("restore-wiring-constraints")
 def restore_wiring_constraints_command() -> None:
     """Add missing wiring foreign keys NOT VALID, then validate all four."""
+    from discovery.health.constraints import (
+        add_missing_wiring_constraints,
+        validate_wiring_constraints,
+    )
+
     url = ready_database_url()
     added = run(with_session(url, add_missing_wiring_constraints))
     for name in added:

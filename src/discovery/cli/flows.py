@@ -6,31 +6,38 @@ import asyncio
 import json
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from discovery.cli.common import fail, info, ready_database_url, run, settings, with_session
+from discovery.cli.common import (
+    command_group,
+    fail,
+    info,
+    ready_database_url,
+    run,
+    settings,
+    with_session,
+)
 from discovery.cli.progress import ProgressLine
-from discovery.core.database import create_engine, create_session_factory, unit_of_work
-from discovery.core.settings import Settings
-from discovery.flows import control, service
-from discovery.flows.dead_letter import retry_failed_chunks
-from discovery.flows.jobs import run_worker
-from discovery.flows.models import FlowStatus
-from discovery.flows.summary import flow_summary, results_lines
-from discovery.tenancy.service import TenancyError, resolve_tenant
 
-flows_app = typer.Typer(help="Inspect and steer discovery flows.", no_args_is_help=True)
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+    from discovery.core.settings import Settings
+
+flows_app = command_group("Inspect and steer discovery flows.")
 
 POLL_SECONDS = 0.3
-SETTLED = service.RESTING
 
 
 async def _snapshot(
     factory: async_sessionmaker[AsyncSession], flow_id: uuid.UUID, *, with_health: bool = False
 ) -> tuple[dict[str, Any], dict[str, Any]]:
+    from discovery.core.database import unit_of_work
+    from discovery.flows import service
+    from discovery.flows.summary import flow_summary
+
     async with unit_of_work(factory) as session:
         flow = await service.find_flow(session, flow_id)
         summary = await flow_summary(session, flow, with_health=with_health)
@@ -41,6 +48,11 @@ async def drive_flow(
     url: str, current: Settings, flow_id: uuid.UUID, progress: ProgressLine
 ) -> dict[str, Any]:
     """Run an in-process worker until the flow rests; returns the final summary."""
+    from discovery.core.database import create_engine, create_session_factory
+    from discovery.flows import service
+    from discovery.flows.jobs import run_worker
+    from discovery.flows.models import FlowStatus
+
     engine = create_engine(url)
     factory = create_session_factory(engine)
     stop = asyncio.Event()
@@ -49,7 +61,7 @@ async def drive_flow(
         while True:
             summary, phase_state = await _snapshot(factory, flow_id)
             progress.update(summary, phase_state)
-            if FlowStatus(summary["status"]) in SETTLED:
+            if FlowStatus(summary["status"]) in service.RESTING:
                 # The wiring health once, at the end (not on every poll).
                 summary, _ = await _snapshot(factory, flow_id, with_health=True)
                 return summary
@@ -64,7 +76,9 @@ async def drive_flow(
         await engine.dispose()
 
 
-def _print_summary(summary: dict[str, Any], as_json: bool) -> None:
+def print_summary(summary: dict[str, Any], as_json: bool) -> None:
+    from discovery.flows.models import FlowStatus
+
     if as_json:
         typer.echo(json.dumps(summary, indent=2, sort_keys=True))
         return
@@ -109,6 +123,8 @@ def _print_summary(summary: dict[str, Any], as_json: bool) -> None:
 
 
 def _print_results(results: dict[str, Any]) -> None:
+    from discovery.flows.summary import results_lines
+
     lines = results_lines(results)
     if not lines:
         return
@@ -133,7 +149,9 @@ def _shown_target(item: dict[str, Any]) -> str:
     return str(target)
 
 
-def _exit_code(summary: dict[str, Any]) -> int:
+def exit_code(summary: dict[str, Any]) -> int:
+    from discovery.flows.models import FlowStatus
+
     return 1 if summary["status"] in {FlowStatus.FAILED.value, FlowStatus.CANCELLED.value} else 0
 
 
@@ -145,11 +163,38 @@ def run_command(
     approve_mappings: bool = typer.Option(
         False, "--approve-mappings", help="Approve the suggested mappings and run to the end."
     ),
+    match_keys: str | None = typer.Option(
+        None,
+        "--match-keys",
+        help="Comma-separated fields that match rows to existing assets, in order"
+        " (as the API's match_keys; default: the standard order).",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
-    """Import FILE and drive its discovery flow, then print a summary."""
-    url = ready_database_url()
+    """Import FILE and drive its discovery flow, then print a summary.
+
+    A file the upload would refuse (not CSV, XLSX or JSON, empty, or headers only) is
+    refused here too, without recording an import."""
+    from discovery.assets.reconcile import MatchOrderError, validate_match_order
+    from discovery.flows import control
+    from discovery.imports.readers import UnreadableFileError
+    from discovery.imports.service import read_limits
+    from discovery.imports.upload import UploadError, check_local_file
+    from discovery.tenancy.service import TenancyError, resolve_tenant
+
+    options: dict[str, Any] = {"auto_approve": approve_mappings}
+    keys = [key.strip() for key in (match_keys or "").split(",") if key.strip()]
+    if keys:
+        try:
+            options["match_keys"] = list(validate_match_order(keys))
+        except MatchOrderError as exc:
+            fail(f"--match-keys: {exc}")
     current = settings()
+    try:
+        check_local_file(file, read_limits(current), sheet)
+    except (UploadError, UnreadableFileError) as exc:
+        fail(f"{file.name}: {str(exc).rstrip('.')}; nothing was imported")
+    url = ready_database_url()
 
     async def start(session: AsyncSession) -> uuid.UUID:
         client_id, engagement_id = await resolve_tenant(session, client, engagement)
@@ -162,7 +207,7 @@ def run_command(
             uploads_dir=current.uploads_dir,
             max_bytes=current.max_upload_bytes,
             sheet=sheet,
-            options={"auto_approve": approve_mappings},
+            options=options,
         )
         return flow.master_flow_id
 
@@ -171,8 +216,8 @@ def run_command(
     except TenancyError as exc:
         fail(str(exc))
     summary = run(drive_flow(url, current, flow_id, ProgressLine()))
-    _print_summary(summary, as_json)
-    raise typer.Exit(_exit_code(summary))
+    print_summary(summary, as_json)
+    raise typer.Exit(exit_code(summary))
 
 
 def _parse_maps(values: list[str]) -> dict[str, str]:
@@ -202,11 +247,16 @@ def _parse_fallbacks(values: list[str]) -> dict[str, list[str]]:
 @flows_app.command("approve")
 def approve_command(
     flow_id: uuid.UUID = typer.Argument(..., help="Master flow id."),
-    maps: list[str] = typer.Option([], "--map", help="Override: SOURCE=TARGET (repeatable)."),
-    unmaps: list[str] = typer.Option([], "--unmap", help="Leave SOURCE unmapped (repeatable)."),
+    maps: list[str] = typer.Option(
+        [], "--map", metavar="SOURCE=TARGET", help="Override: SOURCE=TARGET (repeatable)."
+    ),
+    unmaps: list[str] = typer.Option(
+        [], "--unmap", metavar="SOURCE", help="Leave SOURCE unmapped (repeatable)."
+    ),
     fallback_options: list[str] = typer.Option(
         [],
         "--fallback",
+        metavar="TARGET=SOURCE",
         help="TARGET=SOURCE: SOURCE is the next fallback of TARGET, read where the columns"
         " before it are empty (repeatable, in order; replaces the suggested fallbacks of"
         " TARGET; TARGET= alone removes them).",
@@ -215,6 +265,8 @@ def approve_command(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Approve a flow's field mappings (with overrides and fallbacks) and resume it."""
+    from discovery.flows import control, service
+
     url = ready_database_url()
     current = settings()
     overrides = _parse_maps(maps)
@@ -236,6 +288,8 @@ def approve_command(
 
 
 def _steer(url: str, action: Any) -> None:
+    from discovery.flows import control, service
+
     try:
         run(with_session(url, action))
     except (service.FlowNotFoundError, control.FlowStateError, ValueError) as exc:
@@ -247,11 +301,13 @@ def _finish(url: str, current: Settings, flow_id: uuid.UUID, wait: bool, as_json
         summary = run(drive_flow(url, current, flow_id, ProgressLine()))
     else:
         summary = run(_summary_only(url, flow_id))
-    _print_summary(summary, as_json)
-    raise typer.Exit(_exit_code(summary))
+    print_summary(summary, as_json)
+    raise typer.Exit(exit_code(summary))
 
 
 async def _summary_only(url: str, flow_id: uuid.UUID) -> dict[str, Any]:
+    from discovery.core.database import create_engine, create_session_factory
+
     engine = create_engine(url)
     try:
         return (await _snapshot(create_session_factory(engine), flow_id, with_health=True))[0]
@@ -265,12 +321,14 @@ def show_command(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Print a flow's status, counters and mappings."""
+    from discovery.flows import service
+
     url = ready_database_url()
     try:
         summary = run(_summary_only(url, flow_id))
     except service.FlowNotFoundError as exc:
         fail(str(exc).strip("'\""))
-    _print_summary(summary, as_json)
+    print_summary(summary, as_json)
 
 
 @flows_app.command("resume")
@@ -280,6 +338,8 @@ def resume_command(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Resume a paused or failed flow from its current phase."""
+    from discovery.flows import control, service
+
     url = ready_database_url()
 
     async def resume(session: AsyncSession) -> None:
@@ -292,6 +352,8 @@ def resume_command(
 @flows_app.command("pause")
 def pause_command(flow_id: uuid.UUID = typer.Argument(..., help="Master flow id.")) -> None:
     """Pause a running flow after its current phase step."""
+    from discovery.flows import control, service
+
     url = ready_database_url()
 
     async def pause(session: AsyncSession) -> None:
@@ -304,6 +366,8 @@ def pause_command(flow_id: uuid.UUID = typer.Argument(..., help="Master flow id.
 @flows_app.command("cancel")
 def cancel_command(flow_id: uuid.UUID = typer.Argument(..., help="Master flow id.")) -> None:
     """Cancel a flow; its data is kept."""
+    from discovery.flows import control, service
+
     url = ready_database_url()
 
     async def cancel(session: AsyncSession) -> None:
@@ -317,6 +381,8 @@ def worker_command(
     concurrency: int = typer.Option(1, min=1, max=64, help="Jobs run at the same time."),
 ) -> None:
     """Run a standalone worker for flow phases (any number, on any machine)."""
+    from discovery.flows.jobs import run_worker
+
     url = ready_database_url()
     info(f"worker started (concurrency {concurrency}); Ctrl+C stops it")
     run(run_worker(url, settings(), concurrency=concurrency))
@@ -328,6 +394,10 @@ def retry_failed_command(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Reprocess the flow's dead-lettered asset chunks."""
+    from discovery.core.database import create_engine, create_session_factory
+    from discovery.flows import service
+    from discovery.flows.dead_letter import retry_failed_chunks
+
     url = ready_database_url()
     current = settings()
 
@@ -353,3 +423,59 @@ def retry_failed_command(
         for failure in outcome["still_failing"]:
             typer.echo(f"still failing: {failure}")
     raise typer.Exit(1 if outcome["still_failing"] else 0)
+
+
+@flows_app.command("list")
+def list_command(
+    client: str = typer.Option(..., help="Client account name."),
+    engagement: str = typer.Option(..., help="Engagement name."),
+    limit: int = typer.Option(50, min=1, max=1000, help="At most this many, newest first."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON array."),
+) -> None:
+    """List an engagement's flows, newest first: id, status, phase, file and import."""
+    from sqlalchemy import select
+
+    from discovery.flows.models import DiscoveryFlow
+    from discovery.imports.models import DataImport
+    from discovery.tenancy.service import TenancyError, resolve_tenant
+
+    url = ready_database_url()
+
+    async def listed(session: AsyncSession) -> list[dict[str, Any]]:
+        client_id, engagement_id = await resolve_tenant(session, client, engagement)
+        rows = await session.execute(
+            select(DiscoveryFlow, DataImport.file_name)
+            .outerjoin(DataImport, DataImport.id == DiscoveryFlow.data_import_id)
+            .where(
+                DiscoveryFlow.client_account_id == client_id,
+                DiscoveryFlow.engagement_id == engagement_id,
+            )
+            .order_by(DiscoveryFlow.created_at.desc(), DiscoveryFlow.id.desc())
+            .limit(limit)
+        )
+        return [
+            {
+                "master_flow_id": str(flow.master_flow_id),
+                "status": flow.status,
+                "current_phase": flow.current_phase,
+                "file_name": file_name,
+                "data_import_id": str(flow.data_import_id) if flow.data_import_id else None,
+                "created_at": flow.created_at.isoformat(),
+            }
+            for flow, file_name in rows.all()
+        ]
+
+    try:
+        flows = run(with_session(url, listed))
+    except TenancyError as exc:
+        fail(str(exc))
+    if as_json:
+        typer.echo(json.dumps(flows, indent=2))
+        return
+    if not flows:
+        info(f"no flows yet in {client} / {engagement}")
+    for flow in flows:
+        typer.echo(
+            f"{flow['master_flow_id']}\t{flow['status']}\t{flow['current_phase'] or '-'}"
+            f"\t{flow['file_name'] or '-'}\t{flow['created_at'][:16]}"
+        )

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import typer
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from discovery.cli.common import fail, ready_database_url, run, with_session
-from discovery.health.metrics import HealthReport, Tenant, wiring_health
-from discovery.tenancy.service import TenancyError, resolve_tenant
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from discovery.health.metrics import HealthReport
 
 
 def health_command(
@@ -19,6 +22,9 @@ def health_command(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Prove that nothing is orphaned or lost: every metric is 0 when healthy."""
+    from discovery.health.metrics import Tenant, wiring_health
+    from discovery.tenancy.service import TenancyError, resolve_tenant
+
     url = ready_database_url()
 
     async def check(session: AsyncSession) -> HealthReport:

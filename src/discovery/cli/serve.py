@@ -16,29 +16,17 @@ import signal
 import socket
 import sys
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import typer
-import uvicorn
 
-from discovery.api.app import create_app
-from discovery.api.middleware import install_request_id_logging
 from discovery.cli.common import database_url, fail, info, run, settings, with_session
-from discovery.core import migrations
-from discovery.core.security import WeakPasswordError
-from discovery.core.settings import Settings
-from discovery.flows.jobs import run_worker
-from discovery.tenancy.service import TenancyError, create_first_admin
+
+if TYPE_CHECKING:
+    from discovery.core.settings import Settings
 
 SWITCH_INTERVAL_SECONDS = 0.001
 LOG_FORMAT = "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"
-
-
-class _Server(uvicorn.Server):
-    """uvicorn without its own signal handlers: ``serve`` stops it with the worker."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        yield
 
 
 def _listen(host: str, port: int) -> socket.socket:
@@ -56,6 +44,8 @@ def _listen(host: str, port: int) -> socket.socket:
 
 
 def _configure_logging(level: str) -> None:
+    from discovery.api.middleware import install_request_id_logging
+
     root = logging.getLogger()
     for handler in root.handlers:
         handler.setFormatter(logging.Formatter(LOG_FORMAT))
@@ -64,6 +54,9 @@ def _configure_logging(level: str) -> None:
 
 
 def _ensure_admin(url: str, current: Settings) -> None:
+    from discovery.core.security import WeakPasswordError
+    from discovery.tenancy.service import TenancyError, create_first_admin
+
     password = current.admin_password or secrets.token_urlsafe(18)
     try:
         created = run(
@@ -72,6 +65,12 @@ def _ensure_admin(url: str, current: Settings) -> None:
     except (TenancyError, WeakPasswordError) as exc:
         fail(f"cannot create the first admin (DISCOVERY_ADMIN_EMAIL): {exc}")
     if created is None:
+        if current.admin_password:
+            logging.getLogger(__name__).warning(
+                "DISCOVERY_ADMIN_PASSWORD is ignored: users exist already, so no first admin "
+                "is created. To set a password, run: discovery users reset-password %s",
+                current.admin_email,
+            )
         return
     if current.admin_password:
         info(f"created the platform admin {current.admin_email} (DISCOVERY_ADMIN_PASSWORD)")
@@ -83,9 +82,22 @@ def _ensure_admin(url: str, current: Settings) -> None:
 
 
 async def _serve(url: str, current: Settings, sock: socket.socket) -> None:
+    import uvicorn
+
+    from discovery.api.app import create_app
+    from discovery.flows.jobs import run_worker
+
     app = create_app(current, url)
+
+    class Server(uvicorn.Server):
+        """uvicorn without its own signal handlers: ``serve`` stops it with the worker."""
+
+        @contextlib.contextmanager
+        def capture_signals(self) -> Iterator[None]:
+            yield
+
     config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="on")
-    server = _Server(config)
+    server = Server(config)
     stop = asyncio.Event()
 
     def request_stop() -> None:
@@ -123,6 +135,8 @@ def serve(
 ) -> None:
     """Start the database (embedded unless DATABASE_URL is set), migrate it, and serve the
     web UI and the API with a flow worker until stopped."""
+    from discovery.core import migrations
+
     current = settings()
     _configure_logging(current.log_level)
     url = database_url()

@@ -1,19 +1,21 @@
-"""``discovery tenants`` and ``discovery users``: set up who may see what."""
+"""``discovery tenants``: client accounts and their engagements."""
 
 from __future__ import annotations
 
+import json
+from typing import TYPE_CHECKING
+
 import typer
 
-from discovery.cli.common import fail, info, ready_database_url, run, with_session
-from discovery.core.security import WeakPasswordError
-from discovery.tenancy import service
-from discovery.tenancy.models import Role
+from discovery.cli.common import command_group, fail, info, ready_database_url, run, with_session
 
-tenants_app = typer.Typer(help="Client accounts and their engagements.", no_args_is_help=True)
-users_app = typer.Typer(help="Users and their access.", no_args_is_help=True)
+if TYPE_CHECKING:
+    from discovery.tenancy.service import Created
+
+tenants_app = command_group("Client accounts and their engagements.")
 
 
-def _report(kind: str, name: str, created: service.Created) -> None:
+def report_created(kind: str, name: str, created: Created) -> None:
     typer.echo(str(created.id))
     if not created.created:
         info(f"{kind} {name!r} already exists; nothing changed")
@@ -22,12 +24,14 @@ def _report(kind: str, name: str, created: service.Created) -> None:
 @tenants_app.command("create-client")
 def create_client(name: str = typer.Argument(..., help="Client account name.")) -> None:
     """Create a client account and print its id."""
+    from discovery.tenancy import service
+
     url = ready_database_url()
     try:
         created = run(with_session(url, lambda s: service.create_client_account(s, name)))
     except service.TenancyError as exc:
         fail(str(exc))
-    _report("client account", name, created)
+    report_created("client account", name, created)
 
 
 @tenants_app.command("create-engagement")
@@ -36,48 +40,34 @@ def create_engagement(
     name: str = typer.Argument(..., help="Engagement name."),
 ) -> None:
     """Create an engagement in a client account and print its id."""
+    from discovery.tenancy import service
+
     url = ready_database_url()
     try:
         created = run(with_session(url, lambda s: service.create_engagement(s, client, name)))
     except service.TenancyError as exc:
         fail(str(exc))
-    _report("engagement", f"{client} / {name}", created)
+    report_created("engagement", f"{client} / {name}", created)
 
 
-def _ask_password() -> str:
-    password: str = typer.prompt("Password", hide_input=True, confirmation_prompt=True, err=True)
-    return password
-
-
-@users_app.command("create")
-def create_user(
-    email: str = typer.Argument(..., help="The user's e-mail address (their login)."),
-    password: str | None = typer.Option(None, help="Password; asked for (hidden) when not given."),
-    platform_admin: bool = typer.Option(
-        False, "--platform-admin", help="May see and manage every tenant."
-    ),
-    client: str | None = typer.Option(None, help="Client account to make the user a member of."),
-    role: Role | None = typer.Option(None, help="Role in that client account."),
+@tenants_app.command("list")
+def list_tenants(
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON array."),
 ) -> None:
-    """Create a user and print their id."""
-    if (client is None) != (role is None):
-        fail("--client and --role go together")
+    """List the client accounts with their engagements and number of members."""
+    from discovery.tenancy import service
+
     url = ready_database_url()
-    secret = password if password is not None else _ask_password()
-    try:
-        user_id = run(
-            with_session(
-                url,
-                lambda s: service.create_user(
-                    s,
-                    email,
-                    secret,
-                    platform_admin=platform_admin,
-                    client_name=client,
-                    role=role,
-                ),
-            )
-        )
-    except (service.TenancyError, WeakPasswordError) as exc:
-        fail(str(exc))
-    typer.echo(str(user_id))
+    clients = run(with_session(url, service.list_clients))
+    if as_json:
+        shown = [
+            {"id": str(c.id), "name": c.name, "engagements": c.engagements, "members": c.members}
+            for c in clients
+        ]
+        typer.echo(json.dumps(shown, indent=2))
+        return
+    if not clients:
+        info("no client accounts yet: discovery tenants create-client NAME")
+    for client in clients:
+        engagements = ", ".join(client.engagements) or "(no engagements)"
+        typer.echo(f"{client.name}\t{client.members} member(s)\t{engagements}")

@@ -3,6 +3,7 @@ cancel. Functions flush; the caller owns the transaction (and so the enqueued jo
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -16,7 +17,8 @@ from discovery.flows import service
 from discovery.flows.models import DiscoveryFlow, FlowStatus, Phase
 from discovery.flows.queue import enqueue_phase
 from discovery.imports import service as imports
-from discovery.imports.models import ImportStatus
+from discovery.imports.models import DataImport, ImportStatus
+from discovery.imports.retention import deleted_file_message
 from discovery.mapping import service as mapping
 from discovery.tenancy.context import Tenant
 
@@ -203,3 +205,39 @@ async def cancel(session: AsyncSession, flow: DiscoveryFlow) -> None:
     if FlowStatus(flow.status) in service.FINISHED | {FlowStatus.CANCELLED}:
         raise FlowStateError(f"a {flow.status} flow cannot be cancelled")
     await service.set_status(session, flow, FlowStatus.CANCELLED)
+
+
+class StoredFileGoneError(ValueError):
+    """The import's file is no longer kept (retention) or never was (a refused file)."""
+
+
+async def rerun_import(
+    session: AsyncSession,
+    data_import: DataImport,
+    *,
+    uploads_dir: Path,
+    max_bytes: int,
+    user_id: uuid.UUID | None,
+    options: dict[str, Any] | None = None,
+) -> DiscoveryFlow:
+    """A new import and flow from the stored upload of ``data_import`` (same sheet and
+    options unless ``options`` replaces them); the earlier import stays as it is."""
+    if not data_import.stored_file_path:
+        if data_import.file_deleted_at is not None:
+            raise StoredFileGoneError(deleted_file_message(data_import.file_deleted_at))
+        raise StoredFileGoneError("This import has no stored file to run again.")
+    source = Path(data_import.stored_file_path)
+    if not await asyncio.to_thread(source.is_file):
+        raise StoredFileGoneError("The stored file of this import is missing; upload it again.")
+    return await start_from_file(
+        session,
+        client_account_id=data_import.client_account_id,
+        engagement_id=data_import.engagement_id,
+        source=source,
+        file_name=data_import.file_name,
+        uploads_dir=uploads_dir,
+        max_bytes=max_bytes,
+        user_id=user_id,
+        sheet=data_import.sheet_name,
+        options=dict(data_import.options) if options is None else options,
+    )

@@ -137,3 +137,15 @@ async def delete_import(
         assets_kept=len(kept),
         stored_file_path=data_import.stored_file_path,
     )
+
+
+async def preview_deletion(
+    session: AsyncSession, tenant: Tenant, data_import_id: uuid.UUID
+) -> DeletedImport:
+    """What :func:`delete_import` would remove, computed by running it in a savepoint that
+    is rolled back: the confirmation shows exactly what the deletion does."""
+    savepoint = await session.begin_nested()
+    try:
+        return await delete_import(session, tenant, data_import_id)
+    finally:
+        await savepoint.rollback()

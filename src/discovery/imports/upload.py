@@ -25,6 +25,7 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 
 from discovery.core.settings import Settings
+from discovery.imports.readers import ReadLimits, open_table
 from discovery.imports.readers.detect import HEAD_BYTES, detect_format
 from discovery.imports.readers.errors import EMPTY_FILE, UnreadableFileError, format_byte_size
 from discovery.imports.storage import safe_file_name
@@ -307,3 +308,17 @@ async def receive_upload(
         sha256=digest.hexdigest(),
         fields=reader.fields,
     )
+
+
+def check_local_file(path: Path, limits: ReadLimits, sheet: str | None = None) -> None:
+    """The checks an upload passes, for a file on disk (the command line's imports): the
+    name, the content sniff, and the headers plus a first row, so an image, an empty or a
+    header-only file is refused before an import is recorded.
+
+    Raises :class:`UploadError` (``UnsupportedFileError``, ``EmptyFileError``) or
+    ``UnreadableFileError`` with the message the API gives.
+    """
+    check_declared_type(path.name, "")
+    sniff(path, path.name)
+    with open_table(path, file_name=path.name, sheet=sheet, limits=limits):
+        pass

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, ForeignKey, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -17,12 +16,7 @@ from discovery.core.models import (
     updated_at_column,
     uuid_pk,
 )
-
-
-class Role(StrEnum):
-    VIEWER = "viewer"
-    ANALYST = "analyst"
-    ADMIN = "admin"
+from discovery.tenancy.roles import Role as Role
 
 
 class ClientAccount(Base):

@@ -33,6 +33,7 @@ from discovery.web.routes import (
     mapping,
     signin,
     tech_debt,
+    users,
 )
 
 
@@ -49,6 +50,7 @@ def web_router() -> APIRouter:
         tech_debt,
         dependencies,
         health,
+        users,
     ):
         router.include_router(module.router)
     return router
