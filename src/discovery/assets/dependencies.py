@@ -14,7 +14,7 @@ from __future__ import annotations
 import ipaddress
 import uuid
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from discovery.assets.dependency_sql import RESOLVE_SLICE, pattern_parameters
 from discovery.assets.models import AssetImport
@@ -85,6 +85,9 @@ async def run_dependency_analysis(context: PhaseContext) -> PhaseOutcome:
         # index) per transaction: its references resolved and its edges inserted by one
         # statement; a rerun inserts nothing twice and counts the same.
         async with unit_of_work(context.factory) as session:
+            # The estimate of the unnest is high enough to switch JIT on, whose compile
+            # cost 30 of the 42 s of a 20,000-asset slice (EXPLAIN ANALYZE, 100,000 rows).
+            await session.execute(text("SET LOCAL jit = off"))
             row = (await session.execute(RESOLVE_SLICE, {**parameters, "after": after})).one()
         if row.last_asset_id is None:
             break
