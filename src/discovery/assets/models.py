@@ -183,7 +183,7 @@ class Asset(TenantScoped, Base):
     updated_at: Mapped[datetime] = updated_at_column()
 
 
-#: The inventory's default order on the page: by name, whatever its case (0019r).
+#: The inventory's default order on the page: by name, whatever its case (0019).
 Index(
     "ix_assets_tenant_lower_name_id",
     Asset.client_account_id,

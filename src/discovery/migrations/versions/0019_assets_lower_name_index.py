@@ -4,7 +4,7 @@ The inventory page lists assets by ``lower(name)`` (``app01``, ``DB01``, ``Web03
 the id to break ties; this index serves that order within a tenant so a page reads only
 its own rows. Built CONCURRENTLY.
 
-Revision ID: 0019r
+Revision ID: 0019
 Revises: 0018
 """
 
@@ -19,7 +19,7 @@ from discovery.migrations.helpers import (
     set_timeouts,
 )
 
-revision: str = "0019r"
+revision: str = "0019"
 down_revision: str | None = "0018"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
