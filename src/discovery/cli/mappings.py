@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from discovery.cli.common import fail, info, ready_database_url, run, with_session
-from discovery.mapping.learned import Learned, forget, list_learned
-from discovery.tenancy import service as tenancy
+from discovery.cli.common import command_group, fail, info, ready_database_url, run, with_session
 
-mappings_app = typer.Typer(help="Field mappings.", no_args_is_help=True)
-learned_app = typer.Typer(
-    help="Mappings learned from approvals, offered again in every engagement of the client.",
-    no_args_is_help=True,
+if TYPE_CHECKING:  # the CLI starts without the database layers (imported per command)
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from discovery.mapping.learned import Learned
+
+mappings_app = command_group("Field mappings.")
+learned_app = command_group(
+    "Mappings learned from approvals, offered again in every engagement of the client."
 )
 mappings_app.add_typer(learned_app, name="learned")
 
@@ -24,6 +27,9 @@ def shown_target(item: Learned) -> str:
 @learned_app.command("list")
 def list_command(client: str = typer.Option(..., help="Client account name.")) -> None:
     """List the client account's learned mappings with where each was learned."""
+    from discovery.mapping.learned import list_learned
+    from discovery.tenancy import service as tenancy
+
     url = ready_database_url()
 
     async def load(session: AsyncSession) -> list[Learned]:
@@ -48,6 +54,9 @@ def forget_command(
     client: str = typer.Option(..., help="Client account name."),
 ) -> None:
     """Forget a learned mapping: the column is suggested on its own merits again."""
+    from discovery.mapping.learned import forget, list_learned
+    from discovery.tenancy import service as tenancy
+
     url = ready_database_url()
 
     async def drop(session: AsyncSession) -> Learned | None:
