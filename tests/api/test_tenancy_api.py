@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from discovery.assets.models import Asset
 from discovery.auth.service import create_api_token
+from discovery.mapping.models import LearnedFieldMapping
 from tests.api.conftest import Account, create_account, create_platform_admin, token_for
 from tests.flow_helpers import TenantIds, in_transaction, run_file, settings_for
 from tests.inventory_files import write_servers_csv
@@ -128,7 +129,7 @@ async def victim(database_url: str, tmp_path_factory: pytest.TempPathFactory) ->
     )
     assert summary["status"] == "completed", summary
 
-    async def extras(session: AsyncSession) -> tuple[str, str, str]:
+    async def extras(session: AsyncSession) -> tuple[str, str, str, str]:
         asset_id = (
             await session.execute(
                 select(Asset.id).where(Asset.engagement_id == account.engagement_id).limit(1)
@@ -137,14 +138,23 @@ async def victim(database_url: str, tmp_path_factory: pytest.TempPathFactory) ->
         record, secret = await create_api_token(
             session, account.members["admin"].user_id, "victim token", None
         )
-        return str(asset_id), str(record.id), secret
+        learned = LearnedFieldMapping(
+            client_account_id=account.client_account_id,
+            header_key="victim column",
+            source_field="Victim Column",
+            target_field="hostname",
+        )
+        session.add(learned)
+        await session.flush()
+        return str(asset_id), str(record.id), secret, str(learned.id)
 
-    asset_id, token_id, secret = await in_transaction(database_url, extras)
+    asset_id, token_id, secret, learned_id = await in_transaction(database_url, extras)
     ids = {
         "import_id": summary["data_import_id"],
         "flow_id": summary["master_flow_id"],
         "asset_id": asset_id,
         "token_id": token_id,
+        "learned_id": learned_id,
     }
     return Victim(account, ids, [secret, account.client_name, "victim-servers", "web0001"])
 

@@ -62,7 +62,7 @@ def test_a_reviewed_import_shows_its_results(page: Page, files: Path) -> None:
     expect(
         results.get_by_role("link", name="Download the rows with errors (CSV)")
     ).to_have_attribute("href", re.compile(r"^/imports/[0-9a-f-]{36}/errors\.csv$"))
-    expect(results.locator("[data-topic='as of'] dd")).to_have_text(re.compile(r" UTC\.$"))
+    expect(results.locator("[data-topic='as of'] dd")).to_have_text(re.compile(r" UTC\.\s*$"))
     shot(page, "results-flow")
 
     page.goto("/")

@@ -103,7 +103,10 @@ async def upload(
             return _upload_failed(request, EXPIRED, 403)
         chosen = [key for key in MATCH_KEYS if received.fields.get(f"match_key_{key}")]
         fields = {"sheet": received.fields.get("sheet", "")}
-        if len(chosen) != len(MATCH_KEYS):  # all ticked: the standard order
+        # A form without the match-key boxes (a script, an older page) gets the standard
+        # order; the page's own form says it showed them, so unticking all is an error.
+        offered = received.fields.get("match_keys_offered") == "1"
+        if offered and len(chosen) != len(MATCH_KEYS):  # all ticked: the standard order
             if not chosen:
                 return _upload_failed(request, "Tick at least one way to match assets.", 400)
             fields["match_keys"] = ",".join(chosen)
