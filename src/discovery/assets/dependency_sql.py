@@ -69,6 +69,20 @@ def pattern_parameters() -> dict[str, Any]:
     }
 
 
+# The keys in precedence order, each as (the asset column expression, the key column).
+_LOOKUPS = (
+    ("t.ip_address", "k.ip_key"),
+    ("t.fqdn", "k.fqdn_key"),
+    ("t.hostname", "k.hostname_key"),
+    ("lower(t.name)", "k.name_key"),
+)
+_LOOKUP = """
+                   (SELECT m.id FROM (SELECT t.id, t.created_at FROM migration.assets AS t
+                     WHERE t.client_account_id = :client_account_id
+                       AND t.engagement_id = :engagement_id
+                       AND {column} = {key}
+                     OFFSET 0) AS m ORDER BY m.created_at, m.id LIMIT 1)"""
+
 RESOLVE_SLICE = text(
     """
     WITH slice AS (
@@ -108,27 +122,7 @@ RESOLVE_SLICE = text(
     ),
     resolved AS (
         SELECT k.source, k.source_name, k.reference, k.ord,
-               COALESCE(
-                   (SELECT m.id FROM (SELECT t.id, t.created_at FROM migration.assets AS t
-                     WHERE t.client_account_id = :client_account_id
-                       AND t.engagement_id = :engagement_id
-                       AND t.ip_address = k.ip_key
-                     OFFSET 0) AS m ORDER BY m.created_at, m.id LIMIT 1),
-                   (SELECT m.id FROM (SELECT t.id, t.created_at FROM migration.assets AS t
-                     WHERE t.client_account_id = :client_account_id
-                       AND t.engagement_id = :engagement_id
-                       AND t.fqdn = k.fqdn_key
-                     OFFSET 0) AS m ORDER BY m.created_at, m.id LIMIT 1),
-                   (SELECT m.id FROM (SELECT t.id, t.created_at FROM migration.assets AS t
-                     WHERE t.client_account_id = :client_account_id
-                       AND t.engagement_id = :engagement_id
-                       AND t.hostname = k.hostname_key
-                     OFFSET 0) AS m ORDER BY m.created_at, m.id LIMIT 1),
-                   (SELECT m.id FROM (SELECT t.id, t.created_at FROM migration.assets AS t
-                     WHERE t.client_account_id = :client_account_id
-                       AND t.engagement_id = :engagement_id
-                       AND lower(t.name) = k.name_key
-                     OFFSET 0) AS m ORDER BY m.created_at, m.id LIMIT 1)
+               COALESCE({lookups}
                ) AS target
           FROM keyed AS k
     ),
@@ -149,5 +143,8 @@ RESOLVE_SLICE = text(
            ARRAY(SELECT coalesce(source_name, 'None') || ': ' || reference
                    FROM resolved WHERE target IS NULL
                   ORDER BY source, ord LIMIT :samples) AS samples
-    """
+    """.replace(
+        "{lookups}",
+        ",".join(_LOOKUP.format(column=column, key=key) for column, key in _LOOKUPS),
+    )
 )

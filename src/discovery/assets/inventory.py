@@ -254,46 +254,40 @@ async def _next_range(
 # a subquery by ``OFFSET 0``); ``alternates`` uses the partial GIN index of alternates.
 # The statement's text is constant, so it is prepared once.
 _ASSET_COLUMNS = list(Asset.__table__.columns)
+# (asset column, parameter) of each key looked up with ``= ANY()``, in match order.
+_KEY_LOOKUPS = (
+    ("external_id", "external_ids"),
+    ("serial_number", "serials"),
+    ("fqdn", "fqdns"),
+    ("hostname", "hosts"),
+    ("ip_address", "ips"),
+)
+_IN_ENGAGEMENT = "client_account_id = :client_account_id AND engagement_id = :engagement_id"
 _EXISTING_ASSETS = text(
-    """
-    WITH hits AS (
-        SELECT id FROM migration.assets
-         WHERE client_account_id = :client_account_id AND engagement_id = :engagement_id
-           AND external_id = ANY(CAST(:external_ids AS text[]))
-        UNION
-        SELECT id FROM migration.assets
-         WHERE client_account_id = :client_account_id AND engagement_id = :engagement_id
-           AND serial_number = ANY(CAST(:serials AS text[]))
-        UNION
-        SELECT id FROM migration.assets
-         WHERE client_account_id = :client_account_id AND engagement_id = :engagement_id
-           AND fqdn = ANY(CAST(:fqdns AS text[]))
-        UNION
-        SELECT id FROM migration.assets
-         WHERE client_account_id = :client_account_id AND engagement_id = :engagement_id
-           AND hostname = ANY(CAST(:hosts AS text[]))
-        UNION
-        SELECT id FROM migration.assets
-         WHERE client_account_id = :client_account_id AND engagement_id = :engagement_id
-           AND ip_address = ANY(CAST(:ips AS text[]))
+    "WITH hits AS ("  # noqa: S608 (constants and the model's own column names)
+    + " UNION ".join(
+        f"SELECT id FROM migration.assets WHERE {_IN_ENGAGEMENT}"  # noqa: S608 (constants)
+        f" AND {column} = ANY(CAST(:{parameter} AS text[]))"
+        for column, parameter in _KEY_LOOKUPS
+    )
+    + f"""
         UNION
         SELECT named.id FROM unnest(CAST(:names AS text[])) AS n(name)
          CROSS JOIN LATERAL (
             SELECT id FROM migration.assets
-             WHERE client_account_id = :client_account_id
-               AND engagement_id = :engagement_id AND lower(name) = n.name
+             WHERE {_IN_ENGAGEMENT} AND lower(name) = n.name
             OFFSET 0) AS named
         UNION
         SELECT id FROM migration.assets
-         WHERE client_account_id = :client_account_id AND engagement_id = :engagement_id
+         WHERE {_IN_ENGAGEMENT}
            AND custom_attributes ? 'alternate_ids'
            AND string_to_array(custom_attributes ->> 'alternate_ids', '; ')
                && CAST(:alternates AS text[])
     )
-    SELECT {columns} FROM migration.assets
+    SELECT {", ".join(column.name for column in _ASSET_COLUMNS)} FROM migration.assets
      WHERE id = ANY(ARRAY(SELECT id FROM hits))
      ORDER BY created_at, id
-    """.format(columns=", ".join(column.name for column in _ASSET_COLUMNS))  # noqa: S608 (the model's own column names)
+    """  # noqa: S608 (constants and the model's own column names)
 ).columns(*_ASSET_COLUMNS)  # typed results, as from select(Asset.__table__)
 
 
