@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import uuid
 from dataclasses import dataclass
 
 ISOLATED = ("DATABASE_URL", "DISCOVERY_DATA_DIR", "DISCOVERY_ENV", "DISCOVERY_SECRET_KEY")
@@ -33,3 +34,11 @@ def discovery(*args: str, env: dict[str, str], stdin: str = "", timeout: float =
         timeout=timeout,
     )
     return Result(completed.returncode, completed.stdout, completed.stderr)
+
+
+def new_client(env: dict[str, str], prefix: str) -> str:
+    """A new client account (named ``prefix`` and a random suffix) with engagement Wave 1."""
+    client = f"{prefix} {uuid.uuid4().hex[:8]}"
+    assert discovery("tenants", "create-client", client, env=env).returncode == 0
+    assert discovery("tenants", "create-engagement", client, "Wave 1", env=env).returncode == 0
+    return client

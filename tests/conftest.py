@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from discovery.core import migrations
 from discovery.core.database import create_engine, libpq_url
 from discovery.core.models import SCHEMA
+from tests.cli_runner import cli_env
 from tests.factories import Factory
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -101,3 +102,9 @@ async def session(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
 @pytest.fixture
 def factory(session: AsyncSession) -> Factory:
     return Factory(session)
+
+
+@pytest.fixture
+def env(database_url: str, tmp_path: Path) -> dict[str, str]:
+    """The environment of a ``discovery`` subprocess on the test database."""
+    return cli_env(DATABASE_URL=database_url, DISCOVERY_DATA_DIR=str(tmp_path / "data"))

@@ -7,17 +7,11 @@ import uuid
 from pathlib import Path
 
 import psycopg
-import pytest
 
 from discovery.core.database import libpq_url
 from discovery.core.migrations import head_revision
 from tests.cli_runner import cli_env, discovery
 from tests.hostile.files import unbalanced_quote_csv
-
-
-@pytest.fixture
-def env(database_url: str, tmp_path: Path) -> dict[str, str]:
-    return cli_env(DATABASE_URL=database_url, DISCOVERY_DATA_DIR=str(tmp_path / "data"))
 
 
 def _unique(prefix: str) -> str:

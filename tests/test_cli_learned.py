@@ -7,20 +7,13 @@ import re
 import uuid
 from pathlib import Path
 
-import pytest
-
-from tests.cli_runner import cli_env, discovery
+from tests.cli_runner import discovery
 
 SERVERS = """\
 Server Name,IP Address,Application,Owner
 web01,10.0.0.11,Billing,alice@example.com
 db01,10.0.0.21,Billing,bob@example.com
 """
-
-
-@pytest.fixture
-def env(database_url: str, tmp_path: Path) -> dict[str, str]:
-    return cli_env(DATABASE_URL=database_url, DISCOVERY_DATA_DIR=str(tmp_path / "data"))
 
 
 def test_learned_mappings_are_listed_forgotten_and_an_unmap_is_not_applied_unattended(

@@ -11,22 +11,10 @@ import psycopg
 import pytest
 
 from discovery.core.database import libpq_url
-from tests.cli_runner import cli_env, discovery
+from tests.cli_runner import discovery, new_client
 from tests.inventory_files import write_servers_csv
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-
-
-@pytest.fixture
-def env(database_url: str, tmp_path: Path) -> dict[str, str]:
-    return cli_env(DATABASE_URL=database_url, DISCOVERY_DATA_DIR=str(tmp_path / "data"))
-
-
-def _tenant(env: dict[str, str]) -> str:
-    client = f"Manage {uuid.uuid4().hex[:8]}"
-    assert discovery("tenants", "create-client", client, env=env).returncode == 0
-    assert discovery("tenants", "create-engagement", client, "Wave 1", env=env).returncode == 0
-    return client
 
 
 def _imports_of(database_url: str, client: str) -> int:
@@ -54,7 +42,7 @@ def test_help_is_plain_and_names_the_flags(env: dict[str, str]) -> None:
 
 
 def test_users_list_set_role_disable_enable_and_reset(env: dict[str, str]) -> None:
-    client = _tenant(env)
+    client = new_client(env, "Manage")
     email = f"{uuid.uuid4().hex[:8]}@example.com"
     created = discovery("users", "create", email, "--password", "first-pass-1",
                         "--client", client, "--role", "viewer", env=env)  # fmt: skip
@@ -112,7 +100,7 @@ def test_the_last_platform_admin_cannot_be_disabled(env: dict[str, str], databas
 
 
 def test_tenants_list(env: dict[str, str]) -> None:
-    client = _tenant(env)
+    client = new_client(env, "Manage")
     listed = discovery("tenants", "list", env=env)
     assert listed.returncode == 0, listed.stderr
     assert f"{client}\t0 member(s)\tWave 1" in listed.stdout.splitlines()
@@ -132,7 +120,7 @@ def test_tenants_list(env: dict[str, str]) -> None:
 def test_run_refuses_what_the_upload_refuses_without_recording_an_import(
     env: dict[str, str], database_url: str, tmp_path: Path, name: str, content: bytes, says: str
 ) -> None:
-    client = _tenant(env)
+    client = new_client(env, "Manage")
     path = tmp_path / name
     path.write_bytes(content)
     refused = discovery("run", str(path), "--client", client, "--engagement", "Wave 1", env=env)
@@ -145,7 +133,7 @@ def test_run_refuses_what_the_upload_refuses_without_recording_an_import(
 def test_run_with_match_keys_then_list_rerun_and_delete(
     env: dict[str, str], database_url: str, tmp_path: Path
 ) -> None:
-    client = _tenant(env)
+    client = new_client(env, "Manage")
     path = write_servers_csv(tmp_path / "servers.csv", 12)
     common = ("run", str(path), "--client", client, "--engagement", "Wave 1")
     wrong = discovery(*common, "--match-keys", "colour", env=env)

@@ -4,26 +4,11 @@ says what the flow found, in the same words as the flow page."""
 from __future__ import annotations
 
 import json
-import uuid
 from pathlib import Path
 
-import pytest
-
 from discovery.flows.summary import results_lines
-from tests.cli_runner import cli_env, discovery
+from tests.cli_runner import discovery, new_client
 from tests.tech_debt_files import expected_end_of_support, write_servers
-
-
-@pytest.fixture
-def env(database_url: str, tmp_path: Path) -> dict[str, str]:
-    return cli_env(DATABASE_URL=database_url, DISCOVERY_DATA_DIR=str(tmp_path / "data"))
-
-
-def _tenant(env: dict[str, str]) -> str:
-    client = f"Results {uuid.uuid4().hex[:8]}"
-    assert discovery("tenants", "create-client", client, env=env).returncode == 0
-    assert discovery("tenants", "create-engagement", client, "Wave 1", env=env).returncode == 0
-    return client
 
 
 def _results_block(stdout: str) -> dict[str, str]:
@@ -39,7 +24,7 @@ def _results_block(stdout: str) -> dict[str, str]:
 
 
 def test_run_prints_what_the_flow_found(env: dict[str, str], tmp_path: Path) -> None:
-    client = _tenant(env)
+    client = new_client(env, "Results")
     path = write_servers(tmp_path / "servers.csv")
     common = ("run", str(path), "--client", client, "--engagement", "Wave 1", "--approve-mappings")
     shown = discovery(*common, env=env)
@@ -75,7 +60,7 @@ def test_run_prints_what_the_flow_found(env: dict[str, str], tmp_path: Path) -> 
 
 
 def test_approve_shows_the_reviewers_mapping_changes(env: dict[str, str], tmp_path: Path) -> None:
-    client = _tenant(env)
+    client = new_client(env, "Results")
     path = write_servers(tmp_path / "servers.csv")
     started = discovery(
         "run", str(path), "--client", client, "--engagement", "Wave 1", "--json", env=env
