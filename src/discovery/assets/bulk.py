@@ -13,13 +13,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from psycopg import AsyncConnection as PsycopgConnection
 from sqlalchemy import ARRAY
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from discovery.assets.models import Asset
 from discovery.core import copy_format
+from discovery.core.database import psycopg_connection
 from discovery.core.models import SCHEMA
 
 ASSET_COLUMNS = frozenset(column.key for column in Asset.__table__.columns)
@@ -53,9 +53,7 @@ async def insert_assets(session: AsyncSession, assets: Sequence[Mapping[str, Any
         return
     keys = sorted({key for asset in assets for key in asset if key in ASSET_COLUMNS})
     encoders = [(key, ENCODERS[key], EMPTY_VALUES.get(key)) for key in keys]
-    connection = await session.connection()
-    raw = await connection.get_raw_connection()
-    driver: PsycopgConnection[Any] = raw.driver_connection  # type: ignore[assignment]
+    driver = await psycopg_connection(session)
     statement = f"COPY {SCHEMA}.assets ({', '.join(keys)}) FROM STDIN"
     async with driver.cursor() as cursor, cursor.copy(statement) as copy:
         block: list[str] = []

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from io import BytesIO
-from typing import Any
 from uuid import UUID
 
 import polars as pl
-from psycopg import AsyncConnection as PsycopgConnection
 from psycopg import sql
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from discovery.core.database import psycopg_connection
 
 _CREATE_BATCH_TABLE = text(
     "CREATE TEMP TABLE IF NOT EXISTS cleansing_batch ("
@@ -41,12 +41,6 @@ _KEYS = text(
     "SELECT DISTINCT jsonb_object_keys(raw_data) FROM migration.raw_import_records"
     " WHERE data_import_id = :import_id"
 )
-
-
-async def _driver(session: AsyncSession) -> PsycopgConnection[Any]:
-    connection = await session.connection()
-    raw = await connection.get_raw_connection()
-    return raw.driver_connection  # type: ignore[return-value]
 
 
 async def stored_keys(session: AsyncSession, import_id: UUID) -> list[str]:
@@ -79,7 +73,7 @@ async def read_batch(
         limit=sql.Literal(limit),
     )
     buffer = BytesIO()
-    async with (await _driver(session)).cursor() as cursor, cursor.copy(query) as copy:
+    async with (await psycopg_connection(session)).cursor() as cursor, cursor.copy(query) as copy:
         async for block in copy:
             buffer.write(block)
     names = ["id", "row_number", *(f"c{i}" for i in range(len(sources)))]
@@ -113,7 +107,7 @@ async def write_batch(session: AsyncSession, payload: bytes) -> None:
     """Apply one batch of results (see :func:`copy_payload`)."""
     await session.execute(_CREATE_BATCH_TABLE)
     async with (
-        (await _driver(session)).cursor() as cursor,
+        (await psycopg_connection(session)).cursor() as cursor,
         cursor.copy("COPY cleansing_batch (id, cleansed, errors, valid, note) FROM STDIN") as copy,
     ):
         await copy.write(payload)

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
+from psycopg import AsyncConnection
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -71,3 +73,12 @@ async def unit_of_work(
     """One session, one transaction: committed when the block succeeds, else rolled back."""
     async with factory() as session, session.begin():
         yield session
+
+
+async def psycopg_connection(session: AsyncSession) -> AsyncConnection[Any]:
+    """The psycopg connection under ``session``'s transaction, for ``COPY`` (which
+    SQLAlchemy does not offer); statements on it are part of that transaction."""
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    driver: AsyncConnection[Any] = raw.driver_connection  # type: ignore[assignment]
+    return driver

@@ -18,11 +18,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from psycopg import AsyncConnection as PsycopgConnection
 from sqlalchemy import delete, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from discovery.core import copy_format
+from discovery.core.database import psycopg_connection
 from discovery.core.settings import Settings
 from discovery.imports.copy_blocks import CopyBlocks
 from discovery.imports.models import DataImport, FileFormat, ImportStatus, RawImportRecord
@@ -143,9 +143,7 @@ async def load_raw_rows(
     await session.execute(
         delete(RawImportRecord).where(RawImportRecord.data_import_id == data_import.id)
     )
-    connection = await session.connection()
-    raw = await connection.get_raw_connection()
-    driver: PsycopgConnection[Any] = raw.driver_connection  # type: ignore[assignment]
+    driver = await psycopg_connection(session)
     fixed = (data_import.id, data_import.client_account_id, data_import.engagement_id,
              master_flow_id)  # fmt: skip
     prefix = "\t".join(copy_format.text_field(value) for value in fixed)
