@@ -76,7 +76,7 @@ async def run_field_mapping(context: PhaseContext) -> PhaseOutcome:
         )
         flow = await flows.load_flow(session, context.discovery_flow_id, for_update=True)
         flow.field_mappings = service.flow_field_mappings(approved, context.user_id, how)
-        if unmaps:
+        if unmaps and how is not None:  # under review they are suggestions, not skipped
             known = by_header(await list_learned(session, context.client_account_id), unmaps)
             summary["learned_not_applied"] = [
                 {
