@@ -208,12 +208,7 @@ async def set_role(session: AsyncSession, email: str, client_name: str, role: Ro
     """Give the user ``role`` in the client account; ``None`` removes the membership."""
     user = await require_user(session, email)
     client = await require_client(session, client_name)
-    membership = await session.scalar(
-        select(ClientAccountMembership).where(
-            ClientAccountMembership.user_id == user.id,
-            ClientAccountMembership.client_account_id == client.id,
-        )
-    )
+    membership = await _membership(session, user.id, client.id)
     if role is None:
         if membership is not None:
             await session.delete(membership)
@@ -224,6 +219,17 @@ async def set_role(session: AsyncSession, email: str, client_name: str, role: Ro
     else:
         membership.role = role.value
     await session.flush()
+
+
+async def _membership(
+    session: AsyncSession, user_id: uuid.UUID, client_account_id: uuid.UUID
+) -> ClientAccountMembership | None:
+    return await session.scalar(
+        select(ClientAccountMembership).where(
+            ClientAccountMembership.user_id == user_id,
+            ClientAccountMembership.client_account_id == client_account_id,
+        )
+    )
 
 
 async def set_active(session: AsyncSession, user: User, active: bool) -> None:
@@ -316,12 +322,7 @@ def new_one_time_password() -> str:
 async def set_member_role(
     session: AsyncSession, user_id: uuid.UUID, client_account_id: uuid.UUID, role: Role
 ) -> None:
-    membership = await session.scalar(
-        select(ClientAccountMembership).where(
-            ClientAccountMembership.user_id == user_id,
-            ClientAccountMembership.client_account_id == client_account_id,
-        )
-    )
+    membership = await _membership(session, user_id, client_account_id)
     if membership is None:
         raise NotFoundError("the user is not a member of this client account")
     membership.role = role.value
