@@ -98,7 +98,7 @@ def watching(hostile: HostileServer) -> Iterator[Watch]:
         with httpx.Client(
             base_url=hostile.server.base_url, timeout=PROBE_TIMEOUT_SECONDS
         ) as client:
-            while not stop.is_set():
+            while True:  # at least one probe, however quickly the watched call ends
                 started = time.monotonic()
                 try:
                     answer = client.get("/api/v1/health")
@@ -110,7 +110,8 @@ def watching(hostile: HostileServer) -> Iterator[Watch]:
                 else:
                     watch.latencies.append(time.monotonic() - started)
                 watch.peak_rss_kib = max(watch.peak_rss_kib, _status_kib(pid, "VmRSS"))
-                stop.wait(PROBE_SECONDS)
+                if stop.wait(PROBE_SECONDS):
+                    break
 
     thread = threading.Thread(target=probe, daemon=True)
     thread.start()
