@@ -117,3 +117,36 @@ def classify(data: Mapping[str, object], detected_format: str | None = None) -> 
                                              "name", "serial_number", "external_id")):  # fmt: skip
         return AssetType.SERVER
     return AssetType.OTHER
+
+
+#: The identifiers :func:`classify` reads: only whether one is there, and the host name.
+_IDENTIFIERS = ("operating_system", "hostname", "fqdn", "ip_address", "name", "serial_number",
+                "external_id")  # fmt: skip
+#: The other fields it reads, as they are.
+CLASSIFIED_FIELDS = (
+    "asset_type", "database_type", "manufacturer", "model", "virtualization_platform", "host",
+    "operating_system",
+)  # fmt: skip
+
+
+def host_text(data: Mapping[str, object]) -> str:
+    """The text the host-name conventions are read from."""
+    return _text(data, "hostname") or _text(data, "name") or _text(data, "fqdn").split(".")[0]
+
+
+def reduced(fields: tuple[object, ...], host: str, identified: bool) -> dict[str, object]:
+    """A row that :func:`classify` classifies as the one it stands for: the values of
+    :data:`CLASSIFIED_FIELDS`, the row's :func:`host_text` (needed only when it has no
+    operating system) and whether it has any identifier.
+
+    Rows with the same of these are classified alike, so a column of rows is classified
+    once per distinct combination."""
+    data = dict(zip(CLASSIFIED_FIELDS, fields, strict=True))
+    data["hostname"] = host
+    data["serial_number"] = "x" if identified else None
+    return data
+
+
+def identified(data: Mapping[str, object]) -> bool:
+    """Whether the row has any of the identifiers :func:`classify` looks for."""
+    return any(_text(data, field) for field in _IDENTIFIERS)

@@ -142,10 +142,39 @@ def alternate_ids(asset: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 def alternate_lookup_values(incoming: Iterable[Mapping[str, Any]]) -> list[str]:
     """``kind=value`` texts of the incoming rows' identifiers, to find alternates with."""
-    found: set[str] = set()
-    for data in incoming:
-        for kind, value in match_keys(data, ("external_id", "serial_number", "hostname")):
-            found.add(f"{kind}={value}")
+    rows = list(incoming)
+    return alternate_lookup_columns(
+        [data.get("external_id") for data in rows],
+        [data.get("serial_number") for data in rows],
+        [data.get("fqdn") for data in rows],
+        [data.get("hostname") for data in rows],
+    )
+
+
+def alternate_lookup_columns(
+    external_ids: Iterable[object],
+    serials: Iterable[object],
+    fqdns: Sequence[object],
+    hostnames: Sequence[object],
+) -> list[str]:
+    """:func:`alternate_lookup_values` of rows given as columns (the keys of
+    :func:`match_keys` for the id, serial number and DNS name)."""
+    def texts(values: Iterable[object]) -> set[str]:
+        return {value for value in values if isinstance(value, str)}
+
+    found = {f"external_id={value}" for value in map(_clean, texts(external_ids)) if value}
+    found |= {f"serial_number={value}" for value in map(_clean, texts(serials)) if value}
+    pairs = {
+        (f if isinstance(f, str) else None, h if isinstance(h, str) else None)
+        for f, h in zip(fqdns, hostnames, strict=True)
+    }
+    for fqdn_value, host_value in pairs:
+        fqdn = _clean(fqdn_value, fold=True)
+        host = _clean(host_value, fold=True) or (fqdn.split(".")[0] if fqdn else None)
+        if fqdn:
+            found.add(f"fqdn={fqdn}")
+        if host:
+            found.add(f"hostname={host}")
     return sorted(found)
 
 
@@ -162,8 +191,13 @@ def is_shadow(data: Mapping[str, Any]) -> bool:
     for key in SHADOW_COLUMNS:
         value = custom.get(key)
         if value is not None:
-            return isinstance(value, str) and value.strip().lower() in _TRUE
+            return says_shadow(value)
     return False
+
+
+def says_shadow(value: object) -> bool:
+    """Whether the value of a shadow column marks the row as a shadow."""
+    return isinstance(value, str) and value.strip().lower() in _TRUE
 
 
 def _union(old: Iterable[str], new: Iterable[str]) -> list[str]:

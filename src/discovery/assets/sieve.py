@@ -42,7 +42,14 @@ def atoms(data: Mapping[str, Any]) -> set[tuple[str, str]]:
     fqdn = data.get("fqdn")
     if isinstance(fqdn, str) and fqdn.strip():
         found.add(("hostname", fqdn.strip().lower().split(".")[0]))
-    for kind, value in reconcile.alternate_ids(data):
+    found |= alternate_atoms(reconcile.alternate_ids(data))
+    return found
+
+
+def alternate_atoms(pairs: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+    """The atoms of alternate identifiers (``reconcile.alternate_ids``)."""
+    found: set[tuple[str, str]] = set()
+    for kind, value in pairs:
         found.add((kind, value.strip().lower()))
         if kind == "fqdn":
             found.add(("hostname", value.strip().lower().split(".")[0]))

@@ -13,6 +13,8 @@ from typing import Any
 
 import polars as pl
 
+from discovery.core.combinations import per_combination
+
 from .identity import derive_identity
 from .virtualization import is_vmware_serial, platform_from
 
@@ -27,18 +29,7 @@ def _per_combination(
     rule: Callable[[tuple[Any, ...]], tuple[str | None, ...]],
 ) -> pl.DataFrame:
     """``rule`` once per distinct row of ``inputs`` where ``needed``; null elsewhere."""
-    keys = inputs.columns
-    distinct = inputs.filter(needed).unique()
-    results = [rule(combination) for combination in distinct.iter_rows()]
-    table = distinct.with_columns(
-        pl.Series(name, [r[i] for r in results], dtype=pl.String) for i, name in enumerate(outputs)
-    )
-    joined = inputs.with_columns(needed.alias("__needed")).join(
-        table, on=keys, how="left", nulls_equal=True, maintain_order="left"
-    )
-    return joined.select(
-        pl.when(pl.col("__needed")).then(pl.col(name)).alias(name) for name in outputs
-    )
+    return per_combination(inputs, dict.fromkeys(outputs, pl.String), rule, needed)
 
 
 def _identity_rule(combination: tuple[Any, ...]) -> tuple[str | None, str | None]:

@@ -42,6 +42,31 @@ def uuid7() -> uuid.UUID:
     return uuid.UUID(int=value)
 
 
+def uuid7_block(count: int) -> list[str]:
+    """``count`` new version-7 UUIDs as text, strictly increasing and after every id this
+    process made before (the same layout as :func:`uuid7`, its counter run on ``count``
+    times at once, borrowing milliseconds ahead when one millisecond's 4,096 are spent)."""
+    global _last_ms, _sequence
+    if count <= 0:
+        return []
+    with _lock:
+        now_ms = time.time_ns() // 1_000_000
+        if now_ms > _last_ms:
+            _last_ms = now_ms
+            _sequence = (int.from_bytes(os.urandom(2)) & 0x07FF) - 1
+        start = (_last_ms << 12) + _sequence + 1  # milliseconds and counter as one number
+        end = start + count - 1
+        _last_ms, _sequence = end >> 12, end & 0x0FFF
+    tails = os.urandom(8 * count)
+    made = []
+    for offset in range(count):
+        stamp = start + offset
+        tail = int.from_bytes(tails[8 * offset : 8 * offset + 8]) & 0x3FFF_FFFF_FFFF_FFFF
+        text = f"{(stamp >> 12) << 80 | 0x7 << 76 | (stamp & 0x0FFF) << 64 | 0b10 << 62 | tail:032x}"
+        made.append(f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}")
+    return made
+
+
 def uuid7_timestamp_ms(value: uuid.UUID) -> int:
     """The Unix time in milliseconds held by a version-7 UUID."""
     return value.int >> 80
