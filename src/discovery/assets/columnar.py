@@ -232,11 +232,7 @@ def decide(frame: pl.DataFrame, known: Sequence[Mapping[str, Any]]) -> ChunkFram
             extra += [(position, kind, atom) for kind, atom in found]
     if extra:
         parts.append(pl.DataFrame(extra, schema=["position", "kind", "atom"], orient="row"))
-    schema: dict[str, pl.DataType] = {
-        "position": pl.Int64(),
-        "kind": pl.String(),
-        "atom": pl.String(),
-    }
+    schema = pl.Schema({"position": pl.Int64(), "kind": pl.String(), "atom": pl.String()})
     rows = pl.concat([p.cast(schema) for p in parts]).drop_nulls().unique()
     known_atoms = {atom for asset in known for atom in atoms(asset)}
     shared = rows.group_by("kind", "atom").len().filter(pl.col("len") > 1).select("kind", "atom")
