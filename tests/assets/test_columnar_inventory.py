@@ -40,7 +40,7 @@ MAKES = st.sampled_from(
 )  # fmt: skip
 DATABASES = st.sampled_from([(None, None), ("SQL Server", "2012"), ("PostgreSQL", "9.6")])
 PLATFORMS = st.sampled_from([None, "VMware", "physical"])
-CUSTOM = st.sampled_from(["rack 4", "  ", "", 42, None, "café"])
+CUSTOM = st.sampled_from(["rack 4", "  ", "", 42, None, "café", "\u00a0\x1c", True, "a\tb"])
 MAPPINGS = [
     ("Name", "name", 0.9), ("Host", "hostname", None), ("FQDN", "fqdn", 0.7),
     ("IP", "ip_address", 0.8), ("OS", "operating_system", 0.95), ("Type", "asset_type", 0.6),

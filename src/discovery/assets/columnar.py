@@ -339,10 +339,21 @@ _CREATE_STAGE = text(
     ") ON COMMIT DELETE ROWS"
 )
 
+#: A jsonpath that finds a value no custom attribute is made of: not a string, or blank.
+_NOT_CUSTOM: Final = (
+    '$.* ? (@.type() != "string" || @ like_regex "^['
+    + "".join(f"\\u{ord(c):04x}" for c in WHITESPACE)
+    + ']*$")'
+)
+# The row's unmapped non-blank strings. Most rows have none other (a jsonpath test), and
+# keep every unmapped column; the others drop the keys of their other values.
 _CUSTOM_ATTRIBUTES = """
-    (SELECT coalesce(jsonb_object_agg(e.key, e.value), '{}'::jsonb)
-       FROM jsonb_each(r.raw_data - CAST(:excluded AS text[])) AS e(key, value)
-      WHERE jsonb_typeof(e.value) = 'string' AND btrim(e.value #>> '{}', :whitespace) <> '')
+    CASE WHEN (r.raw_data - CAST(:excluded AS text[])) @? CAST(:not_custom AS jsonpath)
+         THEN r.raw_data - CAST(:excluded AS text[]) - ARRAY(
+                SELECT e.key FROM jsonb_each(r.raw_data - CAST(:excluded AS text[])) AS e
+                 WHERE jsonb_typeof(e.value) <> 'string'
+                    OR btrim(e.value #>> '{}', :whitespace) = '')
+         ELSE r.raw_data - CAST(:excluded AS text[]) END
 """
 _LINEAGE_COLUMNS: Final = (
     "client_account_id", "engagement_id", "discovery_flow_id", "master_flow_id",
@@ -351,6 +362,7 @@ _LINEAGE_COLUMNS: Final = (
 )  # fmt: skip
 _INSERT_STAGED = text(
     f"""
+    WITH made AS (
     INSERT INTO {SCHEMA}.assets (id, raw_import_records_id, {", ".join(_LINEAGE_COLUMNS)},
            name, asset_type, {", ".join(_FROM_CLEANSED)}, custom_attributes,
            confidence_score, completeness_score, quality_score, tech_debt_flags,
@@ -372,14 +384,11 @@ _INSERT_STAGED = text(
       JOIN {SCHEMA}.raw_import_records AS r ON r.id = s.raw_id
      CROSS JOIN LATERAL jsonb_populate_record(
            NULL::{SCHEMA}.assets, r.cleansed_data - CAST(:not_canonical AS text[])) AS p
-    """  # noqa: S608 (constants and the model's own column names)
-)
-_RECORD_STAGED_IMPORTS = text(
-    f"""
+    RETURNING id)
     INSERT INTO {SCHEMA}.asset_imports (id, asset_id, data_import_id, action)
-    SELECT {SCHEMA}.uuid_v7(), s.asset_id, :import_id, 'created' FROM inventory_stage AS s
+    SELECT {SCHEMA}.uuid_v7(), made.id, :import_id, 'created' FROM made
         ON CONFLICT (asset_id, data_import_id) DO NOTHING
-    """  # noqa: S608 (constants)
+    """  # noqa: S608 (constants and the model's own column names)
 )
 _LINK_STAGED = text(
     f"""
@@ -414,10 +423,11 @@ async def create_staged(
             **{column: lineage[column] for column in _LINEAGE_COLUMNS},
             "excluded": sorted(shape.excluded_sources),
             "whitespace": WHITESPACE,
+            "not_custom": _NOT_CUSTOM,
             "not_canonical": _NOT_CANONICAL,
+            "import_id": shape.data_import_id,
         },
     )
-    await session.execute(_RECORD_STAGED_IMPORTS, {"import_id": shape.data_import_id})
 
 
 async def link_staged(session: AsyncSession) -> int:
