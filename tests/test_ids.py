@@ -7,7 +7,7 @@ import uuid
 
 from sqlalchemy import text
 
-from discovery.core.ids import uuid7, uuid7_timestamp_ms
+from discovery.core.ids import uuid7, uuid7_block, uuid7_timestamp_ms
 
 
 def test_uuid7_layout_and_order() -> None:
@@ -59,3 +59,14 @@ async def test_bulk_tables_default_to_time_ordered_keys(session) -> None:  # typ
     assert defaults["assets"] == "migration.uuid_v7()"
     assert defaults["asset_imports"] == "migration.uuid_v7()"
     assert defaults["data_imports"] == "gen_random_uuid()"
+
+
+def test_a_block_of_ids_continues_the_process_order() -> None:
+    before = uuid7()
+    block = [uuid.UUID(text) for text in uuid7_block(10_000)]  # > 4,096: borrows milliseconds
+    after = uuid7()
+    ordered = [before, *block, after]
+    assert all(a < b for a, b in zip(ordered, ordered[1:], strict=False))
+    assert {v.version for v in block} == {7} and {v.variant for v in block} == {uuid.RFC_4122}
+    assert [str(v) for v in block] == [str(uuid.UUID(str(v))) for v in block]
+    assert uuid7_block(0) == []

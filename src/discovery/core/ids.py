@@ -62,7 +62,8 @@ def uuid7_block(count: int) -> list[str]:
     for offset in range(count):
         stamp = start + offset
         tail = int.from_bytes(tails[8 * offset : 8 * offset + 8]) & 0x3FFF_FFFF_FFFF_FFFF
-        text = f"{(stamp >> 12) << 80 | 0x7 << 76 | (stamp & 0x0FFF) << 64 | 0b10 << 62 | tail:032x}"
+        value = (stamp >> 12) << 80 | 0x7 << 76 | (stamp & 0x0FFF) << 64 | 0b10 << 62 | tail
+        text = f"{value:032x}"
         made.append(f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}")
     return made
 
