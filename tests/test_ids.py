@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 import uuid
 
@@ -66,7 +67,7 @@ def test_a_block_of_ids_continues_the_process_order() -> None:
     block = [uuid.UUID(text) for text in uuid7_block(10_000)]  # > 4,096: borrows milliseconds
     after = uuid7()
     ordered = [before, *block, after]
-    assert all(a < b for a, b in zip(ordered, ordered[1:], strict=False))
+    assert all(a < b for a, b in itertools.pairwise(ordered))
     assert {v.version for v in block} == {7} and {v.variant for v in block} == {uuid.RFC_4122}
     assert [str(v) for v in block] == [str(uuid.UUID(str(v))) for v in block]
     assert uuid7_block(0) == []
