@@ -159,6 +159,7 @@ def alternate_lookup_columns(
 ) -> list[str]:
     """:func:`alternate_lookup_values` of rows given as columns (the keys of
     :func:`match_keys` for the id, serial number and DNS name)."""
+
     def texts(values: Iterable[object]) -> set[str]:
         return {value for value in values if isinstance(value, str)}
 
