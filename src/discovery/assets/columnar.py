@@ -311,24 +311,48 @@ _STAGE_COLUMNS: Final = (
 )  # fmt: skip
 
 
-def stage_payload(chunk: ChunkFrame, shape: ChunkShape, today: date) -> tuple[bytes, int]:
-    """The plain creates as ``inventory_stage`` rows in COPY text format, and their count."""
-    frame = chunk.frame.with_columns(pl.Series("asset_id", chunk.asset_ids)).filter(chunk.plain)
-    if frame.height == 0:
-        return b"", 0
-    staged = pl.DataFrame(
+@dataclass(frozen=True)
+class Prepared:
+    """A chunk read, with what does not depend on the known assets derived for every row
+    (its type, scores and tech debt): made while the previous chunk is being written."""
+
+    first_row: int
+    last_row: int
+    today: date
+    frame: pl.DataFrame
+    derived: pl.DataFrame  # asset_type, the three scores, tech_debt_flags, os_end_of_support
+
+
+async def prepare(
+    session: AsyncSession, shape: ChunkShape, first_row: int, last_row: int, today: date
+) -> Prepared:
+    """Read rows ``first_row..last_row`` and derive their asset columns."""
+    frame = await read_frame(session, shape, first_row, last_row)
+    derived = pl.DataFrame(
         [
-            frame["id"].alias("raw_id"),
-            frame["asset_id"],
             _classes(frame, shape.detected_format),
             *_scores(frame, shape.confidence_by_target).get_columns(),
             *_tech_debt(frame, today).get_columns(),
         ]
-    ).with_columns(pl.col("tech_debt_flags").str.replace_all("\\", "\\\\", literal=True))
+    )
+    return Prepared(first_row, last_row, today, frame, derived)
+
+
+def stage_payload(chunk: ChunkFrame, derived: pl.DataFrame) -> tuple[bytes, int]:
+    """The plain creates as ``inventory_stage`` rows in COPY text format, and their count."""
+    frame = chunk.frame.select(
+        pl.col("id").alias("raw_id"), pl.Series("asset_id", chunk.asset_ids)
+    ).hstack(derived)
+    staged = frame.filter(chunk.plain)
+    if staged.height == 0:
+        return b"", 0
+    staged = staged.with_columns(
+        pl.col("tech_debt_flags").str.replace_all("\\", "\\\\", literal=True)
+    )
     payload = staged.select(_STAGE_COLUMNS).write_csv(
         separator="\t", quote_style="never", include_header=False, null_value="\\N"
     )
-    return payload.encode(), frame.height
+    return payload.encode(), staged.height
 
 
 _CREATE_STAGE = text(

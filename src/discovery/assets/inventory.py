@@ -20,6 +20,7 @@ cleansing and never reaches this phase). What happens next is the chunk retry po
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import logging
@@ -421,12 +422,14 @@ async def process_chunk(
     chunk_number: int = 0,
     hook: ChunkHook | None = None,
     columnar: bool = True,
+    prepared: columnar_chunk.Prepared | None = None,
 ) -> InventoryCounters:
     """Create or update the assets of rows ``first_row..last_row`` and link the rows.
 
     ``columnar`` (the default) creates the plain rows in the database
     (:mod:`.columnar`) and gives the Reconciler only the others; without it every row
-    goes through Python, as the dry run does (the tests compare the two).
+    goes through Python, as the dry run does (the tests compare the two). ``prepared``
+    is the chunk as read and derived ahead of time by :func:`persist_assets`.
     """
     counters = InventoryCounters(chunks=1)
     # Reconciliation reads then writes: chunks of one engagement must not interleave.
@@ -443,7 +446,15 @@ async def process_chunk(
     staged = 0
     reserved: dict[uuid.UUID, uuid.UUID] = {}
     if columnar:
-        frame = await columnar_chunk.read_frame(session, plan.chunk_shape, first_row, last_row)
+        if prepared is None or (prepared.first_row, prepared.last_row, prepared.today) != (
+            first_row,
+            last_row,
+            today,
+        ):
+            prepared = await columnar_chunk.prepare(
+                session, plan.chunk_shape, first_row, last_row, today
+            )
+        frame = prepared.frame
         existing = await existing_assets_of(
             session,
             plan.client_account_id,
@@ -452,7 +463,7 @@ async def process_chunk(
             plan.match_order,
         )
         chunk = columnar_chunk.decide(frame, existing)
-        payload, staged = columnar_chunk.stage_payload(chunk, plan.chunk_shape, today)
+        payload, staged = columnar_chunk.stage_payload(chunk, prepared.derived)
         if staged:
             await columnar_chunk.create_staged(
                 session, payload, plan.chunk_shape, _lineage(plan, None, now)
@@ -637,53 +648,80 @@ async def persist_assets(
     policy: ChunkPolicy,
     progress: Callable[[int], Awaitable[None]] | None = None,
 ) -> InventoryRun:
-    """Run every pending chunk under the retry policy; returns counters and any failure."""
+    """Run every pending chunk under the retry policy; returns counters and any failure.
+
+    Each chunk's successor is read and derived (:func:`columnar_chunk.prepare`, in its
+    own read-only transaction) while the chunk is written, so that the worker's Python
+    and PostgreSQL work at the same time; within a chunk they take turns. The successor's
+    rows are untouched by the chunk being written (chunks are disjoint ranges of rows).
+    """
     run = InventoryRun()
     async with unit_of_work(factory) as session:
         chunk_number = await _chunk_offset(session, plan.discovery_flow_id)
-    after = 0
-    while True:
+
+    async def ahead(after: int) -> tuple[int, int, columnar_chunk.Prepared | None] | None:
         async with unit_of_work(factory) as session:
             bounds = await _next_range(session, plan, after, chunk_size)
         if bounds is None:
-            return run
-        first_row, last_row = bounds
-        chunk_number += 1
-        attempts = 0
+            return None
+        ready: columnar_chunk.Prepared | None = None
+        try:
+            async with unit_of_work(factory) as session:
+                today = datetime.now(UTC).date()
+                ready = await columnar_chunk.prepare(session, plan.chunk_shape, *bounds, today)
+        except Exception as exc:  # the chunk reads again itself, under the retry policy
+            logger.info("reading chunk rows %d-%d ahead failed: %s", *bounds, exc)
+        return bounds[0], bounds[1], ready
+
+    upcoming = asyncio.ensure_future(ahead(0))
+    try:
         while True:
-            attempts += 1
-            try:
-                async with unit_of_work(factory) as session:
-                    counters = await process_chunk(
-                        session,
-                        plan,
-                        first_row,
-                        last_row,
-                        chunk_number=chunk_number,
-                        hook=policy.hook,
-                    )
-                run.counters.add(counters)
-                break
-            except Exception as exc:
-                error = f"{type(exc).__name__}: {exc}".splitlines()[0]
-                logger.warning("chunk %d attempt %d failed: %s", chunk_number, attempts, error)
-                if policy.policy == "retry" and attempts <= policy.max_retries:
-                    await policy.sleep(policy.base_delay_seconds * 2 ** (attempts - 1))
-                    continue
-                failure = ChunkFailure(chunk_number, first_row, last_row, attempts, error)
-                if policy.policy == "stop":
-                    run.failure = failure
-                    return run
-                await _dead_letter(factory, plan, failure)
-                run.counters.dead_lettered_chunks += 1
-                run.counters.dead_lettered_rows += last_row - first_row + 1
-                if policy.policy == "retry":
-                    run.failure = failure
-                    return run
-                break
-        after = last_row
-        if progress is not None:
-            await progress(run.counters.linked + run.counters.dead_lettered_rows)
+            following = await upcoming
+            if following is None:
+                return run
+            first_row, last_row, prepared = following
+            upcoming = asyncio.ensure_future(ahead(last_row))
+            chunk_number += 1
+            attempts = 0
+            while True:
+                attempts += 1
+                try:
+                    async with unit_of_work(factory) as session:
+                        counters = await process_chunk(
+                            session,
+                            plan,
+                            first_row,
+                            last_row,
+                            chunk_number=chunk_number,
+                            hook=policy.hook,
+                            prepared=prepared if attempts == 1 else None,
+                        )
+                    run.counters.add(counters)
+                    break
+                except Exception as exc:
+                    error = f"{type(exc).__name__}: {exc}".splitlines()[0]
+                    logger.warning("chunk %d attempt %d failed: %s", chunk_number, attempts, error)
+                    if policy.policy == "retry" and attempts <= policy.max_retries:
+                        await policy.sleep(policy.base_delay_seconds * 2 ** (attempts - 1))
+                        continue
+                    failure = ChunkFailure(chunk_number, first_row, last_row, attempts, error)
+                    if policy.policy == "stop":
+                        run.failure = failure
+                        return run
+                    await _dead_letter(factory, plan, failure)
+                    run.counters.dead_lettered_chunks += 1
+                    run.counters.dead_lettered_rows += last_row - first_row + 1
+                    if policy.policy == "retry":
+                        run.failure = failure
+                        return run
+                    break
+            if progress is not None:
+                await progress(run.counters.linked + run.counters.dead_lettered_rows)
+    finally:
+        if not upcoming.done():
+            upcoming.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await upcoming  # its transaction ends before the run does
 
 
 async def reprocess_dead_letters(
