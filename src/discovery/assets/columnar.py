@@ -24,7 +24,6 @@ and identifier (to fold it, as the match keys do), never a row as a whole.
 from __future__ import annotations
 
 import json
-import sys
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -47,9 +46,10 @@ from discovery.core.copy_format import json_text
 from discovery.core.database import psycopg_connection
 from discovery.core.ids import uuid7_block
 from discovery.core.models import SCHEMA
+from discovery.core.spaces import python_spaces
 
 #: Every character ``str.strip()`` removes: blank means "only these" in SQL as in Python.
-WHITESPACE: Final = "".join(c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace())
+WHITESPACE: Final = python_spaces()
 #: The identifiers, in the order of the frame's columns.
 IDENTIFIERS: Final = ("external_id", "serial_number", "fqdn", "hostname", "ip_address", "name")
 #: Fields read as JSON text and decoded once per distinct value.

@@ -24,11 +24,11 @@ targets and a Python loop over every reference:
 
 from __future__ import annotations
 
-import sys
-from functools import cache
 from typing import Any
 
 from sqlalchemy import text
+
+from discovery.core.spaces import python_spaces
 
 _OCTET = r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
 IPV4 = rf"{_OCTET}(\.{_OCTET}){{3}}"
@@ -50,12 +50,6 @@ _IPV6_ADDRESS = "|".join(
 # A dotted-quad tail counts as two hextets: it is rewritten to two (``two_hextets``)
 # before this test.
 IPV6 = rf"({_IPV6_ADDRESS})(%[^%/]+)?"
-
-
-@cache
-def python_spaces() -> str:
-    """Every character Python's ``str.strip()`` removes."""
-    return "".join(c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace())
 
 
 def pattern_parameters() -> dict[str, Any]:
