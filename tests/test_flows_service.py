@@ -144,3 +144,21 @@ async def test_enqueue_inserts_a_job_in_the_callers_transaction(
     assert job.task_name == RUN_PHASE_TASK
     assert job.args == {"discovery_flow_id": str(flow.id), "phase": "data_import"}
     assert job.status == "todo"
+
+
+async def test_enqueue_leaves_the_search_path_and_rolls_back_with_the_caller(
+    session: AsyncSession, factory: Factory
+) -> None:
+    flow = await _new_flow(session, await factory.tenant())
+    path = (await session.execute(text("SELECT current_setting('search_path')"))).scalar_one()
+    savepoint = await session.begin_nested()
+    await enqueue_phase(session, flow.id, Phase.DATA_IMPORT)
+    assert (
+        await session.execute(text("SELECT current_setting('search_path')"))
+    ).scalar_one() == path
+    await savepoint.rollback()
+    jobs = await session.scalar(
+        text("SELECT count(*) FROM procrastinate.procrastinate_jobs WHERE lock = :lock"),
+        {"lock": flow_lock(flow.id)},
+    )
+    assert jobs == 0

@@ -30,13 +30,11 @@ from discovery.core.settings import Settings
 from discovery.flows.heartbeat import HeartbeatThread
 from discovery.flows.lock import HELD_FLOW_LOCKS_SQL
 from discovery.flows.models import Phase
-from discovery.flows.queue import QUEUE, RUN_PHASE_TASK, flow_lock
+from discovery.flows.queue import JOB_SCHEMA, QUEUE, RUN_PHASE_TASK, flow_lock
 from discovery.flows.runner import execute_phase
 from discovery.imports.retention import sweep_forever
 
 logger = logging.getLogger(__name__)
-
-JOB_SCHEMA = "procrastinate"
 
 
 @dataclass

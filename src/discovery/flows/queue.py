@@ -1,29 +1,43 @@
 """Enqueueing phase jobs inside the caller's transaction.
 
-A phase's completion and the job for the next phase commit together: the job row is
-inserted by procrastinate's own SQL function in our transaction, so a crash can never
-leave a completed phase without its successor queued, nor queue a successor for a
-phase whose results were rolled back.
+A phase's completion and the job for the next phase commit together: the job is
+deferred through procrastinate's public API on the caller's own connection
+(``configure(connection=…)``), so it is written in our transaction and a crash can never
+leave a completed phase without its successor queued, nor queue a successor for a phase
+whose results were rolled back.
 """
 
 from __future__ import annotations
 
-import json
 import uuid
+from functools import cache
+from typing import TYPE_CHECKING
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from discovery.core.database import psycopg_connection
 from discovery.flows.models import Phase
+
+if TYPE_CHECKING:
+    import procrastinate
 
 QUEUE = "discovery"
 RUN_PHASE_TASK = "discovery.run_phase"
+#: The job queue's schema (migration 0005); procrastinate's statements name its objects
+#: unqualified, so they run with this schema first on the search path.
+JOB_SCHEMA = "procrastinate"
+_SEARCH_PATH = text("SELECT current_setting('search_path')")
+_SET_SEARCH_PATH = text("SELECT set_config('search_path', :path, true)")
 
-_DEFER = text(
-    "SELECT procrastinate.procrastinate_defer_jobs_v1(ARRAY[ROW("
-    ":queue, :task, 0, :lock, NULL, CAST(:args AS jsonb), NULL"
-    ")::procrastinate.procrastinate_job_to_defer_v1])"
-)
+
+@cache
+def _deferrer() -> procrastinate.App:
+    """An app that only defers jobs, each on the connection it is given: never opened, it
+    has no pool of its own (the worker's app, in :mod:`.jobs`, runs them)."""
+    import procrastinate  # the worker's library: loaded only when a job is deferred
+
+    return procrastinate.App(connector=procrastinate.PsycopgConnector())
 
 
 def flow_lock(discovery_flow_id: uuid.UUID) -> str:
@@ -32,13 +46,13 @@ def flow_lock(discovery_flow_id: uuid.UUID) -> str:
 
 
 async def enqueue_phase(session: AsyncSession, discovery_flow_id: uuid.UUID, phase: Phase) -> None:
-    args = {"discovery_flow_id": str(discovery_flow_id), "phase": phase.value}
-    await session.execute(
-        _DEFER,
-        {
-            "queue": QUEUE,
-            "task": RUN_PHASE_TASK,
-            "lock": flow_lock(discovery_flow_id),
-            "args": json.dumps(args),
-        },
+    deferrer = _deferrer().configure_task(
+        RUN_PHASE_TASK,
+        queue=QUEUE,
+        lock=flow_lock(discovery_flow_id),
+        connection=await psycopg_connection(session),
     )
+    path = (await session.execute(_SEARCH_PATH)).scalar_one()
+    await session.execute(_SET_SEARCH_PATH, {"path": f"{JOB_SCHEMA}, {path}"})
+    await deferrer.defer_async(discovery_flow_id=str(discovery_flow_id), phase=phase.value)
+    await session.execute(_SET_SEARCH_PATH, {"path": path})  # for the rest of the transaction
