@@ -13,23 +13,37 @@ the raw rows' links and notes, the import records and the counters must be the s
 from __future__ import annotations
 
 import asyncio
+import uuid
 from typing import Any
 
+import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
+from discovery.assets import columnar
 from discovery.assets.inventory import InventoryCounters, build_plan, process_chunk
 from discovery.core.database import create_engine, create_session_factory, unit_of_work
 from discovery.flows.models import DiscoveryFlow
 from tests.factories import Factory, Flow, Tenant
 
-NAMES = st.sampled_from(["web01", "WEB01", "db01", "app7", " lb-2 ", "n/a", "", None])
-HOSTS = st.sampled_from(["web01", "db01", "app7", "fw-core1", "ctr9", None])
-FQDNS = st.sampled_from(["web01.corp.example", "app7.corp.example", "x9.example", None])
-IDS = st.sampled_from(["sys-1", "sys-2", "N/A", None])
-SERIALS = st.sampled_from(["SN1", "SN2", "VMware-42 1a 2b", "to be filled by o.e.m.", None])
-IPS = st.sampled_from(["10.0.0.1", "10.0.0.2", "10.0.0.3", None])
+
+def _or_unique(pool: list[str | None], template: str) -> st.SearchStrategy[str | None]:
+    """A value of ``pool`` (they collide often) or one of its own (most rows are distinct
+    machines: plain creates, the columnar path's main case)."""
+    own = st.integers(0, 10**9).map(template.format)
+    return st.one_of(st.sampled_from(pool), own, own)
+
+
+NAMES = _or_unique(["web01", "WEB01", "db01", "app7", " lb-2 ", "n/a", "", None], "srv-{}")
+HOSTS = _or_unique(["web01", "db01", "app7", "fw-core1", "ctr9", None], "host{}")
+FQDNS = _or_unique(
+    ["web01.corp.example", "app7.corp.example", "x9.example", "n/a.corp.example", "N/A.lab", None],
+    "h{}.corp.example",
+)
+IDS = _or_unique(["sys-1", "sys-2", "N/A", None], "ci-{}")
+SERIALS = _or_unique(["SN1", "SN2", "VMware-42 1a 2b", "to be filled by o.e.m.", None], "SN-{}")
+IPS = _or_unique(["10.0.0.1", "10.0.0.2", "10.0.0.3", None], "10.9.{}")
 TYPES = st.sampled_from(["server", "virtual_machine", "database", "load_balancer", None])
 OSES = st.sampled_from(
     ["Windows Server 2012 R2", "CentOS 7", "Ubuntu 22.04", "Red Hat Enterprise Linux 6", None]
@@ -232,3 +246,37 @@ def test_plain_rows_of_a_fresh_import_skip_the_reconciler(database_url: str) -> 
         for i in range(1, 40)
     ]  # fmt: skip
     asyncio.run(_compare(database_url, [], later, 500))
+
+
+def _row(**cleansed: Any) -> dict[str, Any]:
+    return {"raw": {"Name": "x"}, "cleansed": cleansed, "errors": []}
+
+
+def test_placeholders_share_no_key_but_an_fqdn_host_part_does(database_url: str) -> None:
+    later = [
+        _row(name="a1", serial_number="N/A", ip_address="10.2.0.1"),
+        _row(name="a2", serial_number="n/a ", ip_address="10.2.0.2"),
+        _row(name="b1", fqdn="n/a.corp.example"),
+        _row(name="b2", fqdn="n/a.lab.example"),
+    ]
+    asyncio.run(_compare(database_url, [], later, 500))
+
+
+def test_the_sieve_sets_aside_rows_with_placeholders_and_keeps_fqdn_host_parts() -> None:
+    frame = pl.DataFrame(
+        {
+            "id": [str(uuid.uuid4()) for _ in range(4)],
+            "external_id": [None, None, None, None],
+            "serial_number": ["N/A", "n/a ", None, None],
+            "fqdn": [None, None, "n/a.corp.example", "n/a.lab.example"],
+            "hostname": [None, None, None, None],
+            "ip_address": ["10.2.0.1", "10.2.0.2", None, None],
+            "name": ["a1", "a2", "b1", "b2"],
+            "alternates": [None, None, None, None],
+            "shadow": [None, None, None, None],
+        },
+        schema_overrides=dict.fromkeys(
+            ["external_id", "hostname", "alternates", "shadow"], pl.String
+        ),
+    )
+    assert columnar.decide(frame, []).plain.to_list() == [True, True, False, False]

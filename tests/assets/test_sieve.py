@@ -21,7 +21,9 @@ from discovery.assets.sieve import atoms, decide_chunk, plain_creates
 
 NAMES = st.sampled_from(["web01", "WEB01", "db01", "Db01", "app7", "n/a", None])
 HOSTS = st.sampled_from(["web01", "db01", "app7", "lb3", None])
-FQDNS = st.sampled_from(["web01.corp.example", "app7.corp.example", "x9.example", None])
+FQDNS = st.sampled_from(
+    ["web01.corp.example", "app7.corp.example", "x9.example", "n/a.corp.example", "N/A.lab", None]
+)
 IDS = st.sampled_from(["sys-1", "sys-2", "sys-3", "N/A", None])
 SERIALS = st.sampled_from(["SN1", "SN2", "to be filled by o.e.m.", None])
 IPS = st.sampled_from(["10.0.0.1", "10.0.0.2", None])

@@ -162,9 +162,13 @@ async def read_frame(
     return pl.read_csv(buffer.getvalue(), has_header=False, schema=schema)
 
 
-def _fold(column: pl.Series) -> list[str | None]:
-    """Each value stripped and lower-cased as the sieve's atoms are (Python's own rules)."""
-    return [value.strip().lower() or None if value is not None else None for value in column]
+def _fold(column: pl.Series, *, placeholders: bool = False) -> list[str | None]:
+    """Each value stripped and lower-cased as the sieve's atoms are (Python's own rules);
+    a placeholder is none unless ``placeholders``."""
+    folded = [value.strip().lower() or None if value is not None else None for value in column]
+    if placeholders:
+        return folded
+    return [None if v is not None and reconcile.is_placeholder(v) else v for v in folded]
 
 
 @dataclass
@@ -219,7 +223,9 @@ def decide(frame: pl.DataFrame, known: Sequence[Mapping[str, Any]]) -> ChunkFram
     parts = []
     for kind, column in [*((f, frame[f]) for f in IDENTIFIERS if f != "name"), ("name", name)]:
         parts.append(pl.DataFrame({"position": range(height), "kind": kind, "atom": _fold(column)}))
-    host_of_fqdn = [a.split(".")[0] if a is not None else None for a in _fold(frame["fqdn"])]
+    host_of_fqdn = [
+        a.split(".")[0] if a is not None else None for a in _fold(frame["fqdn"], placeholders=True)
+    ]
     parts.append(
         pl.DataFrame({"position": range(height), "kind": "hostname", "atom": host_of_fqdn})
     )

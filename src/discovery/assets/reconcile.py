@@ -86,6 +86,11 @@ def validate_match_order(order: Sequence[str] | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(keys))
 
 
+def is_placeholder(folded: str) -> bool:
+    """Whether a stripped, lower-cased value is a placeholder, which is never a key."""
+    return folded in _PLACEHOLDERS
+
+
 def _clean(value: object, *, fold: bool = False) -> str | None:
     """A usable key value; placeholders ("N/A", "To be filled by O.E.M.") are none.
 

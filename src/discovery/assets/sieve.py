@@ -24,21 +24,24 @@ from discovery.assets import reconcile
 from discovery.assets.preview import Decision, Reconciler, decision_order
 
 _ATOM_FIELDS = ("external_id", "serial_number", "fqdn", "hostname", "ip_address", "name")
-_FOLDED = frozenset({"fqdn", "hostname", "name"})
 
 
 def atoms(data: Mapping[str, Any]) -> set[tuple[str, str]]:
     """The single identifiers any match key of ``data`` is built from, as (kind, value).
 
     Values are stripped and folded to lower case for every kind (folding more than the
-    keys do only makes the test more conservative); placeholders are kept for the same
-    reason. A host name derived from the FQDN counts as a host name.
+    keys do only makes the test more conservative). A placeholder ("N/A", "To be filled
+    by O.E.M.") is no atom: no key is ever made of it, so rows sharing one still share no
+    key. A host name derived from the FQDN counts as a host name, placeholder or not (the
+    keys take it from the FQDN as it is).
     """
     found: set[tuple[str, str]] = set()
     for kind in _ATOM_FIELDS:
         value = data.get(kind)
         if isinstance(value, str) and value.strip():
-            found.add((kind, value.strip().lower()))
+            folded = value.strip().lower()
+            if not reconcile.is_placeholder(folded):
+                found.add((kind, folded))
     fqdn = data.get("fqdn")
     if isinstance(fqdn, str) and fqdn.strip():
         found.add(("hostname", fqdn.strip().lower().split(".")[0]))
