@@ -210,7 +210,7 @@ def test_wiring_health_is_healthy(page: Page) -> None:
     expect(page.locator(".tile.bad")).to_have_count(0)
     page.locator(".tile summary").first.click()
     expect(page.locator(".tile details[open]")).to_contain_text("nothing is wrong")
-    expect(page.locator("figure.chart svg").first).to_have_attribute(
+    expect(page.locator("figure.chart [role=img]").first).to_have_attribute(
         "aria-label", re.compile(r"Assets by type: .*\d")
     )
     page.get_by_role("button", name="Refresh now").click()

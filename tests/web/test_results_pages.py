@@ -63,7 +63,7 @@ async def test_results_tech_debt_filter_exports_and_panel(
     debt = (await client.get("/tech-debt")).text
     assert f'<dd data-count="flagged">{ended + ending}</dd>' in debt
     assert f'<dd data-count="high"><a href="/assets?tech_debt=high">{ended}</a></dd>' in debt
-    assert '<svg role="img" aria-label="Assets by product: ' in debt
+    assert '<div class="bars" role="img" aria-label="Assets by product: ' in debt
     assert "Windows Server 2008 R2" in debt and "Red Hat" not in debt
 
     high = (await client.get("/assets", params={"tech_debt": "high"})).text
