@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import io
 import uuid
+from pathlib import Path
 
 import psycopg
 import pytest
-from alembic import command
+import sqlalchemy
+from alembic import command, util
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import String
 
-from discovery.core import migrations
-from discovery.core.database import libpq_url
+from discovery.core import migrations, revisions
+from discovery.core.database import libpq_url, sqlalchemy_url
+from discovery.core.models import SCHEMA
 from discovery.core.registry import metadata
 from discovery.migrations.helpers import WIRING_FOREIGN_KEYS
 
@@ -116,6 +120,63 @@ def test_there_is_one_head() -> None:
     script = ScriptDirectory.from_config(migrations.alembic_config())
     assert len(script.get_heads()) == 1
     assert migrations.head_revision() == script.get_current_head()
+
+
+def test_the_revisions_read_as_text_are_alembics_own() -> None:
+    """The CLI reads the revision graph from the files' header lines, without Alembic:
+    the same files, the same revisions, the same links and the same head as Alembic's."""
+    script = ScriptDirectory.from_config(migrations.alembic_config())
+    expected = {
+        s.revision: (Path(s.path).resolve(), tuple(util.to_tuple(s.down_revision, default=())))
+        for s in script.walk_revisions()
+    }
+    read = {r.revision: (r.path.resolve(), r.down_revisions) for r in revisions.read_revisions()}
+    assert read == expected
+    assert revisions.heads(revisions.read_revisions()) == set(script.get_heads())
+    assert revisions.head_revision() == script.get_current_head()
+    assert revisions.SCHEMA == SCHEMA
+
+
+def test_a_revision_header_is_read_as_alembic_writes_it(tmp_path: Path) -> None:
+    (tmp_path / "0002_merge.py").write_text(
+        '"""Merge.\n\nRevision ID: 0002\nRevises: 0001a, 0001b\n"""\n\n'
+        + 'revision: str = "0002"\n'
+        + 'down_revision: str | tuple[str, ...] | None = ("0001a", "0001b")\n'
+        + 'revision = "later code, not the header"\n'
+    )
+    (tmp_path / "0001a.py").write_text('revision = "0001a"\ndown_revision = None\n')
+    (tmp_path / "0001b.py").write_text("revision = '0001b'\ndown_revision = None\n")
+    (tmp_path / "__init__.py").write_text("")
+    read = {r.revision: r.down_revisions for r in revisions.read_revisions(tmp_path)}
+    assert read == {"0001a": (), "0001b": (), "0002": ("0001a", "0001b")}
+    assert revisions.heads(revisions.read_revisions(tmp_path)) == {"0002"}
+    (tmp_path / "0003.py").write_text("revision = REVISION\ndown_revision = '0002'\n")
+    with pytest.raises(revisions.RevisionGraphError, match="not a literal"):
+        revisions.read_revisions(tmp_path)
+
+
+def test_current_revision_reads_what_alembic_reads(scratch_database_url: str) -> None:
+    """No schema at all, an empty version table, and a revision in the middle."""
+
+    def alembics(url: str) -> str | None:
+        engine = sqlalchemy.create_engine(sqlalchemy_url(url), poolclass=sqlalchemy.pool.NullPool)
+        try:
+            with engine.connect() as connection:
+                context = MigrationContext.configure(
+                    connection, opts={"version_table_schema": SCHEMA}
+                )
+                return context.get_current_revision()
+        finally:
+            engine.dispose()
+
+    assert migrations.current_revision(scratch_database_url) is None
+    assert alembics(scratch_database_url) is None
+    migrations.upgrade(scratch_database_url, "0003")
+    assert migrations.current_revision(scratch_database_url) == "0003"
+    assert alembics(scratch_database_url) == "0003"
+    migrations.downgrade(scratch_database_url, "base")
+    assert migrations.current_revision(scratch_database_url) is None
+    assert alembics(scratch_database_url) is None
 
 
 def test_upgrade_builds_every_table_in_schema_migration(scratch_database_url: str) -> None:

@@ -104,13 +104,48 @@ def _wait_until_live(server: Server) -> None:
         time.sleep(0.2)
 
 
-def screenshot(page: Page, name: str, *, widths: tuple[str, ...] = ("desktop", "mobile")) -> None:
-    """``test-artifacts/<name>-<width>.png`` of the whole page at each width."""
+# What sticks out at the right edge: the page itself wider than the window (the reader
+# scrolls sideways), and tables or boxes that cut their content (it scrolls inside them).
+_OVERFLOW = """() => {
+  const width = document.documentElement.clientWidth;
+  const name = (e) => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "")
+    + (e.className && typeof e.className === "string" ? "." + e.className.trim().split(/\\s+/).join(".") : "");
+  const found = [];
+  if (document.documentElement.scrollWidth > width) {
+    found.push("the page is " + document.documentElement.scrollWidth + " px wide");
+    for (const e of document.body.querySelectorAll("*")) {
+      if (e.getBoundingClientRect().right > width + 1 && e.children.length === 0) found.push(name(e));
+    }
+  }
+  for (const e of document.querySelectorAll(".scroll, pre, .card, .results, .chart")) {
+    if (e.scrollWidth > e.clientWidth + 1) found.push(name(e) + " cuts its content");
+  }
+  return found.slice(0, 12);
+}"""
+
+
+def overflowing(page: Page) -> list[str]:
+    """What sticks out of the window's width (empty when everything fits)."""
+    found: list[str] = page.evaluate(_OVERFLOW)
+    return found
+
+
+def screenshot(
+    page: Page,
+    name: str,
+    *,
+    widths: tuple[str, ...] = ("desktop", "mobile"),
+    fits: bool = False,
+) -> None:
+    """``test-artifacts/<name>-<width>.png`` of the whole page at each width; with
+    ``fits``, also that nothing sticks out at the right edge at any of them."""
     ARTIFACTS.mkdir(exist_ok=True)
     original = page.viewport_size
     for label in widths:
         width, height = WIDTHS[label]
         page.set_viewport_size({"width": width, "height": height})
         page.screenshot(path=str(ARTIFACTS / f"{name}-{label}.png"), full_page=True)
+        if fits:
+            assert not overflowing(page), f"{name} at {width} px: {overflowing(page)}"
     if original:
         page.set_viewport_size(original)

@@ -193,7 +193,7 @@ def test_find_an_asset_by_search_and_open_its_lineage(page: Page) -> None:
     expect(lineage.locator("table.kv th")).to_have_text(SERVERS_CSV.splitlines()[0].split(","))
     expect(lineage).to_contain_text("created by servers.csv")
     # The corrected mapping was used: Owner went to technical_owner.
-    expect(page.locator("table.kv tr", has_text="technical_owner")).to_contain_text(
+    expect(page.locator("table.kv tr", has_text="Technical owner")).to_contain_text(
         "alice@example.com"
     )
     expect(page.get_by_role("heading", name="Depends on")).to_be_visible()
@@ -210,7 +210,7 @@ def test_wiring_health_is_healthy(page: Page) -> None:
     expect(page.locator(".tile.bad")).to_have_count(0)
     page.locator(".tile summary").first.click()
     expect(page.locator(".tile details[open]")).to_contain_text("nothing is wrong")
-    expect(page.locator("figure.chart svg").first).to_have_attribute(
+    expect(page.locator("figure.chart [role=img]").first).to_have_attribute(
         "aria-label", re.compile(r"Assets by type: .*\d")
     )
     page.get_by_role("button", name="Refresh now").click()

@@ -32,7 +32,7 @@ def server(data_dir: Path) -> Iterator[Server]:
 
 
 def _shot(page: Page, name: str) -> None:
-    screenshot(page, name)
+    screenshot(page, name, fits=True)
     if SHOTS != ARTIFACTS:
         SHOTS.mkdir(parents=True, exist_ok=True)
         for label in ("desktop", "mobile"):

@@ -327,10 +327,12 @@ async def test_imported_values_are_escaped_and_the_review_approves(
     detail = await client.get(f"/assets/{asset_id.group(1)}")
     assert SCRIPT not in detail.text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in detail.text
-    assert re.search(r"technical_owner</th><td>alice@example.com", detail.text)
+    assert re.search(r'"technical_owner">Technical owner</th><td>alice@example.com', detail.text)
     health = await client.get("/health")
     assert "Overall: <strong>healthy</strong>" in health.text
-    assert re.search(r'<svg role="img" aria-label="Assets by type: server 1"', health.text)
+    assert re.search(
+        r'<div class="bars" role="img" aria-label="Assets by type: server 1"', health.text
+    )
 
     # An oversized page is capped, and the page says so.
     capped = await client.get("/assets", params={"page_size": "100000"})

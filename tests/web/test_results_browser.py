@@ -17,7 +17,7 @@ from tests.web.test_browser import sign_in, upload
 
 
 def shot(page: Page, name: str) -> None:
-    screenshot(page, name)
+    screenshot(page, name, fits=True)
     wanted = os.environ.get("RESULTS_SHOTS")
     if wanted:
         Path(wanted).mkdir(parents=True, exist_ok=True)

@@ -23,7 +23,7 @@ from discovery.assets.router import router as assets_router
 from discovery.auth.router import LOGIN_BODY_BYTES
 from discovery.auth.router import router as auth_router
 from discovery.core.database import create_engine, create_session_factory
-from discovery.core.migrations import head_revision
+from discovery.core.revisions import head_revision
 from discovery.core.settings import Settings
 from discovery.flows.master_router import router as master_flows_router
 from discovery.flows.router import router as flows_router

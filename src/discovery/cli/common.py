@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
@@ -63,8 +64,7 @@ def settings() -> Settings:
 
 def database_url() -> str:
     """The database to use: ``DATABASE_URL``, or the embedded server (started here)."""
-    from discovery.core.database import resolve_database_url
-    from discovery.core.embedded_postgres import EmbeddedPostgresError
+    from discovery.core.embedded_postgres import EmbeddedPostgresError, resolve_database_url
 
     current = settings()
     try:
@@ -75,14 +75,32 @@ def database_url() -> str:
 
 def run(coroutine: Coroutine[Any, Any, T]) -> T:
     """Run a coroutine, turning database connection problems into one clear line."""
-    from sqlalchemy.exc import DBAPIError, OperationalError
-
     try:
         return asyncio.run(coroutine)
-    except OperationalError as exc:
-        fail(f"cannot reach the database: {_first_line(exc.orig or exc)}")
-    except DBAPIError as exc:
-        fail(f"database error: {_first_line(exc.orig or exc)}")
+    except Exception as exc:
+        problem = _database_problem(exc)
+        if problem is None:
+            raise
+        fail(problem)
+
+
+def _database_problem(exc: Exception) -> str | None:
+    """The line to show for a database error (psycopg's own, or SQLAlchemy's wrapping one),
+    None for any other exception."""
+    import psycopg
+
+    # Only a command that loaded SQLAlchemy can get its errors: no import just to look.
+    sqlalchemy_exc = sys.modules.get("sqlalchemy.exc")
+    if sqlalchemy_exc is not None and isinstance(exc, sqlalchemy_exc.DBAPIError):
+        reachable = not isinstance(exc, sqlalchemy_exc.OperationalError)
+        shown: BaseException = exc.orig or exc
+    elif isinstance(exc, psycopg.Error):
+        reachable = not isinstance(exc, psycopg.OperationalError)
+        shown = exc
+    else:
+        return None
+    what = "database error" if reachable else "cannot reach the database"
+    return f"{what}: {_first_line(shown)}"
 
 
 def _first_line(exc: BaseException) -> str:
@@ -94,15 +112,18 @@ def ready_database_url() -> str:
 
     The embedded database is brought up to date automatically; an external one is never
     migrated behind the operator's back: they are told to run ``discovery db upgrade``.
+    Alembic loads only to migrate: the check reads the revisions without it.
     """
-    from discovery.core import migrations
+    from discovery.core import revisions
 
     url = database_url()
-    if settings().database_url is None:
+    current = run(revisions.current_revision_async(url))
+    head = revisions.head_revision()
+    if current != head and settings().database_url is None:
+        from discovery.core import migrations
+
         migrations.upgrade(url)
         return url
-    current = run(migrations.current_revision_async(url))
-    head = migrations.head_revision()
     if current != head:
         fail(
             f"the database schema is at revision {current or 'none'}, this version needs "

@@ -40,11 +40,11 @@ def downgrade(revision: str = typer.Argument(..., help="Target revision, or `bas
 @app.command()
 def current() -> None:
     """Print the revision the database is at (`none` before any migration)."""
-    from discovery.core import migrations
+    from discovery.core import revisions
 
     url = database_url()
-    revision = run(migrations.current_revision_async(url))
-    head = migrations.head_revision()
+    revision = run(revisions.current_revision_async(url))
+    head = revisions.head_revision()
     suffix = " (head)" if revision == head else f" (head is {head})"
     typer.echo(f"{revision or 'none'}{suffix}")
 

@@ -117,6 +117,9 @@ async def _serve(url: str, current: Settings, sock: socket.socket) -> None:
     sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
     worker = asyncio.create_task(run_worker(url, current, stop=stop, install_signal_handlers=False))
     api = asyncio.create_task(server.serve(sockets=[sock]))
+    # Said only now that Ctrl+C stops both cleanly: earlier (while the app loads) it would
+    # interrupt the process instead.
+    info("API and flow worker running; press Ctrl+C to stop")
     try:
         await asyncio.wait({worker, api}, return_when=asyncio.FIRST_COMPLETED)
     finally:
@@ -149,7 +152,6 @@ def serve(
     shown = f"[{host}]" if ":" in host else host
     info(f"web UI at http://{shown}:{bound}/ (open it in a browser and sign in)")
     info(f"API at http://{shown}:{bound}/api/v1 (docs: http://{shown}:{bound}/docs)")
-    info("API and flow worker running; press Ctrl+C to stop")
     try:
         run(_serve(url, current, sock))
     finally:

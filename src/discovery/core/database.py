@@ -20,9 +20,6 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from discovery.core.embedded_postgres import embedded_database_url
-from discovery.core.settings import Settings
-
 DRIVER = "postgresql+psycopg"
 
 
@@ -36,13 +33,6 @@ def libpq_url(url: str | URL) -> str:
     """The plain ``postgresql://`` form of a URL, for libpq tools and psycopg itself."""
     parsed = url if isinstance(url, URL) else make_url(url)
     return parsed.set(drivername="postgresql").render_as_string(hide_password=False)
-
-
-def resolve_database_url(settings: Settings) -> str:
-    """``DATABASE_URL`` when configured, else the embedded PostgreSQL's URL (started here)."""
-    if settings.database_url:
-        return settings.database_url
-    return embedded_database_url(settings.data_dir)
 
 
 # PostgreSQL's JIT compiles a plan whose estimated cost is high, which the health

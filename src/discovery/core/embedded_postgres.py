@@ -11,7 +11,10 @@ from __future__ import annotations
 import logging
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from discovery.core.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -42,3 +45,14 @@ def embedded_database_url(data_dir: Path) -> str:
             ) from exc
         _servers[pgdata] = server
     return str(server.get_uri())
+
+
+def resolve_database_url(settings: Settings) -> str:
+    """``DATABASE_URL`` when configured, else the embedded PostgreSQL's URL (started here).
+
+    It lives here rather than in :mod:`discovery.core.database` so that a command that only
+    needs the URL (``discovery db current``) does not load SQLAlchemy for it.
+    """
+    if settings.database_url:
+        return settings.database_url
+    return embedded_database_url(settings.data_dir)

@@ -10,7 +10,8 @@ from sqlalchemy import pool, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from discovery.core.database import resolve_database_url, sqlalchemy_url
+from discovery.core.database import sqlalchemy_url
+from discovery.core.embedded_postgres import resolve_database_url
 from discovery.core.models import SCHEMA
 from discovery.core.registry import metadata
 from discovery.core.settings import get_settings

@@ -1,7 +1,12 @@
-"""Asset counts by type and by environment, drawn as inline SVG bar charts on the server."""
+"""Horizontal bar charts drawn on the server as plain HTML (tech debt, wiring health).
+
+The labels are page text: they wrap instead of being cut, keep the page's font size at
+every width, and the chart is one image with a spoken description for screen readers.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -11,46 +16,51 @@ from discovery.assets.filters import AssetFilter
 from discovery.assets.models import Asset
 from discovery.tenancy.context import Tenant
 
-BAR_HEIGHT = 22
-GAP = 8
-LABEL_WIDTH = 110
-CHART_WIDTH = 360
+PALETTE = 6  # categorical colours c0…c5 in app.css
 
 
 @dataclass(frozen=True)
 class Bar:
     label: str
     count: int
-    y: int
-    width: float
+    fraction: float  # of the longest bar, 0 to 1
+    tone: str  # the CSS class that colours the bar
 
 
 @dataclass(frozen=True)
 class Chart:
     title: str
     bars: list[Bar]
-    height: int
-    width: int = CHART_WIDTH
-    label_width: int = LABEL_WIDTH
 
     @property
     def total(self) -> int:
         return sum(bar.count for bar in self.bars)
 
+    @property
+    def description(self) -> str:
+        """What a screen reader says: the title and every bar."""
+        return f"{self.title}: " + ", ".join(f"{b.label} {b.count:,}" for b in self.bars)
 
-def bar_chart(title: str, counts: list[tuple[str, int]]) -> Chart:
-    """A horizontal bar chart of labelled counts, in the given order."""
-    return _chart(title, counts)
 
+def bar_chart(
+    title: str, counts: Sequence[tuple[str, int]], tones: Sequence[str] | None = None
+) -> Chart:
+    """A horizontal bar chart of labelled counts, in the given order.
 
-def _chart(title: str, counts: list[tuple[str, int]]) -> Chart:
+    ``tones`` colour the bars when the colour means something (a severity); otherwise
+    the bars take the categorical palette in turn.
+    """
     largest = max((count for _, count in counts), default=0)
-    room = CHART_WIDTH - LABEL_WIDTH - 45
     bars = [
-        Bar(label, count, i * (BAR_HEIGHT + GAP), room * count / largest if largest else 0)
+        Bar(
+            label,
+            count,
+            count / largest if largest else 0.0,
+            tones[i] if tones is not None else f"c{i % PALETTE}",
+        )
         for i, (label, count) in enumerate(counts)
     ]
-    return Chart(title, bars, max(len(bars), 1) * (BAR_HEIGHT + GAP))
+    return Chart(title, bars)
 
 
 async def _counts(session: AsyncSession, tenant: Tenant, column: str) -> list[tuple[str, int]]:
@@ -59,11 +69,13 @@ async def _counts(session: AsyncSession, tenant: Tenant, column: str) -> list[tu
     rows = await session.execute(
         select(group, func.count()).where(*where).group_by(group).order_by(func.count().desc())
     )
-    return [(str(value) if value else "(none)", int(count)) for value, count in rows]
+    return [
+        (str(value).replace("_", " ") if value else "(none)", int(count)) for value, count in rows
+    ]
 
 
 async def asset_charts(session: AsyncSession, tenant: Tenant) -> list[Chart]:
     return [
-        _chart("Assets by type", await _counts(session, tenant, "asset_type")),
-        _chart("Assets by environment", await _counts(session, tenant, "environment")),
+        bar_chart("Assets by type", await _counts(session, tenant, "asset_type")),
+        bar_chart("Assets by environment", await _counts(session, tenant, "environment")),
     ]

@@ -8,6 +8,7 @@ cookie and a stored choice instead of headers).
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,6 +19,7 @@ from urllib.parse import quote
 import jinja2
 from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup, escape
 from starlette.responses import RedirectResponse, Response
 
 from discovery.api.deps import SessionDep, SettingsDep, SigningKeyDep
@@ -28,7 +30,7 @@ from discovery.tenancy.context import RequestContext
 from discovery.tenancy.models import ClientAccount, Engagement, Role
 from discovery.tenancy.service import NotFoundError
 from discovery.web import security
-from discovery.web.labels import phase_name
+from discovery.web.labels import counter_label, counter_value, phase_name
 from discovery.web.models import UserTenantPreference
 
 HERE = Path(__file__).resolve().parent
@@ -36,6 +38,16 @@ HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(
     env=jinja2.Environment(loader=jinja2.FileSystemLoader(str(HERE / "templates")), autoescape=True)
 )
+
+
+_ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+
+
+def unbroken_dates(text: str | None) -> Markup:
+    """``text``, escaped, with its ISO dates kept on one line (``2020-01-14``, not
+    ``2020-`` at the end of one line and ``01-14`` on the next)."""
+    escaped = str(escape(text or ""))
+    return Markup(_ISO_DATE.sub(r'<span class="nowrap">\g<0></span>', escaped))
 
 
 def when(value: Any) -> str:
@@ -49,6 +61,9 @@ def when(value: Any) -> str:
 
 templates.env.filters["when"] = when
 templates.env.filters["phase_name"] = phase_name
+templates.env.filters["unbroken_dates"] = unbroken_dates
+templates.env.globals["counter_label"] = counter_label
+templates.env.globals["counter_value"] = counter_value
 
 NO_ACCESS = "You do not have access to this engagement."
 GONE = "The engagement you chose no longer exists; choose another."

@@ -59,6 +59,44 @@ PHASE_NAMES: Final[dict[str, str]] = {
 }
 
 
+#: The import counters of the flow page (``flows.summary.COUNTERS``), in words.
+COUNTER_LABELS: Final[dict[str, str]] = {
+    "total_rows": "Rows in the file",
+    "blank_rows_skipped": "Blank rows skipped",
+    "valid_rows": "Valid rows",
+    "invalid_rows": "Invalid rows",
+    "processed_rows": "Rows processed",
+    "column_count": "Columns",
+    "file_size_bytes": "File size",
+}
+
+
+def counter_label(name: str) -> str:
+    """``blank_rows_skipped`` -> ``Blank rows skipped``."""
+    return COUNTER_LABELS.get(name, name.replace("_", " ").capitalize())
+
+
+def file_size(size: int | None) -> str:
+    """``421`` -> ``421 bytes``, ``1536`` -> ``1.5 KB``, ``5242880`` -> ``5.0 MB``."""
+    if size is None:
+        return ""
+    if size < 1024:
+        return f"{size:,} byte{'s' if size != 1 else ''}"
+    shown = float(size)
+    for unit in ("KB", "MB", "GB"):
+        shown /= 1024
+        if shown < 1024 or unit == "GB":
+            break
+    return f"{shown:,.1f} {unit}"
+
+
+def counter_value(name: str, value: int | None) -> str:
+    """A counter as the flow page shows it: sizes in KB/MB, counts with thousands separators."""
+    if value is None:
+        return ""
+    return file_size(value) if name == "file_size_bytes" else f"{value:,}"
+
+
 def field_label(field: str) -> str:
     """``operating_system`` -> ``Operating system``; an unknown name is shown as it is."""
     known = FIELD_TEXT.get(field)

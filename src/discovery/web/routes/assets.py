@@ -20,6 +20,7 @@ from discovery.canonical import CANONICAL_FIELDS, AssetType, Environment
 from discovery.flows.router import list_flows
 from discovery.imports.models import DataImport
 from discovery.web.deps import PageError, WebPage, parse_uuid, render
+from discovery.web.labels import field_label
 from discovery.web.routes.imports import sentence
 
 router = APIRouter()
@@ -155,10 +156,11 @@ async def export(
         raise PageError(exc.status_code, sentence(exc.message)) from None
 
 
-def _fields(asset: AssetOut) -> list[tuple[str, Any]]:
+def _fields(asset: AssetOut) -> list[tuple[str, str, Any]]:
+    """(field name, its label, value) of every field the asset has a value for."""
     values = asset.model_dump()
     return [
-        (name, values.get(name))
+        (name, field_label(name), values.get(name))
         for name in CANONICAL_FIELDS
         if values.get(name) not in (None, [], "")
     ]

@@ -24,13 +24,17 @@ PRODUCTS_CHARTED = 12
 @router.get("/tech-debt")
 async def tech_debt_page(request: Request, page: WebPage, session: SessionDep) -> Response:
     report = await tech_debt_report(session, page.context.tenant)
+    # Coloured by severity, as the badges are: red past end of support, amber ending soon.
     severity_chart = bar_chart(
         "Assets by severity",
         [(SEVERITY_LABELS[s], n) for s, n in report.by_severity.items()],
+        [f"sev-{s}" for s in report.by_severity],
     )
+    charted = report.by_product[:PRODUCTS_CHARTED]
     product_chart = bar_chart(
         "Assets by product",
-        [(p.product, p.assets) for p in report.by_product[:PRODUCTS_CHARTED]],
+        [(p.product, p.assets) for p in charted],
+        [f"sev-{p.severity}" for p in charted],
     )
     return render(
         request,

@@ -81,6 +81,21 @@ function uploadForm() {
   });
 }
 
+// The flow page's counters as the server draws them (web/labels.py counter_value):
+// counts with thousands separators, the file size in bytes, KB, MB or GB.
+function counterText(name, value) {
+  if (value === null || value === undefined) return "";
+  if (name !== "file_size_bytes") return Number(value).toLocaleString("en-US");
+  if (value < 1024) return value.toLocaleString("en-US") + (value === 1 ? " byte" : " bytes");
+  let shown = value;
+  let unit = "";
+  for (unit of ["KB", "MB", "GB"]) {
+    shown /= 1024;
+    if (shown < 1024) break;
+  }
+  return shown.toLocaleString("en-US", { minimumFractionDigits: 1, maximumFractionDigits: 1 }) + " " + unit;
+}
+
 function flowProgress() {
   const root = document.getElementById("flow");
   if (!root || root.dataset.atRest === "true") return;
@@ -106,7 +121,7 @@ function flowProgress() {
     }
     for (const [name, value] of Object.entries(snap.counters || {})) {
       const cell = document.querySelector('[data-counter="' + name + '"]');
-      if (cell) cell.textContent = value;
+      if (cell) cell.textContent = counterText(name, value);
     }
     setHidden("flow-approval", !snap.awaiting_approval);
     setHidden("flow-done", !(snap.status === "completed" || snap.status === "completed_with_errors"));
