@@ -7,7 +7,7 @@ blank rows, builds each row's JSON object and the whole COPY line.
 
 It only takes a file it reads exactly as the row-by-row reader would, and says so before
 the first block is sent: ``plan_csv`` judges the file from the same encoding and delimiter
-sniffing and the same header rules, then one streaming pass of Polars over the whole file
+sniffing and the same header rules, then one pass of Polars over the whole file, piece by piece,
 checks what Polars cannot reproduce. Any of these sends the file to the row-by-row reader,
 unchanged in behaviour:
 
@@ -32,6 +32,7 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -43,9 +44,8 @@ from discovery.imports.readers.headers import HeaderSet
 from discovery.imports.readers.rows import is_blank
 from discovery.imports.readers.table import ReadBudget, ReadLimits
 
-BATCH_ROWS = 20_000
-"""At most this many rows per Polars batch, so one block stays a few MiB."""
-BLOCK_BYTES = 4 * 1024 * 1024
+PIECE_BYTES = 2 * 1024 * 1024
+"""Bytes of the file parsed at a time (a COPY block of about twice that)."""
 _WHITE_SPACE = "".join(char for char in map(chr, range(0x3001)) if not char.strip())
 """Every character ``str.strip()`` removes (none lies above U+3000), so a cell is blank
 here exactly when the row-by-row reader finds it blank."""
@@ -109,17 +109,40 @@ def _header_record(text: str, delimiter: str, limits: ReadLimits) -> list[str] |
     return first
 
 
-def _frame(plan: CsvPlan) -> pl.LazyFrame:
-    columns = {f"c{index}": pl.String for index in range(plan.raw_width)}
-    return pl.scan_csv(
-        plan.path,
+def _pieces(path: Path) -> Iterator[bytes]:
+    """The file in pieces of about ``PIECE_BYTES``, each ending at a line end.
+
+    Polars' own streaming collects ran ahead of a slow consumer and kept what they read
+    (600 MB for a 266 MB file); pieces read on demand keep the memory at a few pieces.
+    A record is one line here (the check pass proves it piece by piece)."""
+    with path.open("rb") as file:
+        rest = b""
+        while chunk := file.read(PIECE_BYTES):
+            data = rest + chunk
+            cut = data.rfind(b"\n") + 1
+            if cut:
+                yield data[:cut]
+            rest = data[cut:]
+        if rest:
+            yield rest
+
+
+def _lines(piece: bytes) -> int:
+    return piece.count(b"\n") + (not piece.endswith(b"\n"))
+
+
+def _frame(plan: CsvPlan, piece: bytes, first_record: int) -> pl.DataFrame:
+    """One piece parsed: a String column per field and each record's index in the file."""
+    return pl.read_csv(
+        piece,
         has_header=False,
         separator=plan.delimiter,
         quote_char='"',
-        schema=columns,
+        schema={f"c{index}": pl.String for index in range(plan.raw_width)},
         empty_string_is_null=False,
         encoding="utf8",
         row_index_name=_ROW,
+        row_index_offset=first_record,
     )
 
 
@@ -151,9 +174,20 @@ def _checked(
         else pl.lit(False).alias("beyond"),
         *(cell.first().alias(f"h{index}") for index, cell in enumerate(cells)),
     ]
+    facts: dict[str, Any] = {}
+    records = 0
     try:
-        facts = _frame(plan).select(checks).collect(engine="streaming").row(0, named=True)
+        for piece in _pieces(plan.path):
+            frame = _frame(plan, piece, records)
+            if frame.height != _lines(piece):
+                return None  # a record spans lines: the row-by-row reader's case
+            found = frame.select(checks).row(0, named=True)
+            facts = _merged(facts, found) if facts else found
+            records += frame.height
+            budget.check()
     except (pl.exceptions.PolarsError, OSError, ValueError):
+        return None
+    if not facts:
         return None
     budget.check()
     if [facts[f"h{index}"] for index in range(plan.raw_width)] != header:
@@ -191,19 +225,23 @@ def copy_blocks(plan: CsvPlan, prefix: str, budget: ReadBudget) -> Iterator[tupl
         record.str.replace_all("\\", "\\\\", literal=True),
         separator="\t",
     ).alias("line")
-    query = _frame(plan).filter((pl.col(_ROW) > 0) & ~_blank(plan)).select(line)
-    batches = query.collect_batches(chunk_size=_batch_rows(plan))
-    for batch in batches:
+    records = 0
+    for piece in _pieces(plan.path):
+        frame = _frame(plan, piece, records)
+        records += frame.height
         budget.check()
-        lines = batch.get_column("line")
+        lines = frame.filter((pl.col(_ROW) > 0) & ~_blank(plan)).select(line)["line"]
         if lines.len():
             yield (lines.str.join("\n").item() + "\n").encode(), lines.len()
 
 
-def _batch_rows(plan: CsvPlan) -> int:
-    """Rows per batch so that a block stays near ``BLOCK_BYTES``."""
-    rows = plan.data_rows + plan.blank_rows + 1
-    line_bytes = plan.path.stat().st_size / rows
-    key_bytes = sum(len(name.encode()) + 6 for name in plan.headers)
-    estimate = int(line_bytes * 1.3 + key_bytes + 80)
-    return max(100, min(BATCH_ROWS, BLOCK_BYTES // max(estimate, 1)))
+def _merged(before: dict[str, Any], piece: dict[str, Any]) -> dict[str, Any]:
+    """The check's facts over two parts of the file: counts add up, the longest cell is
+    the longer, a finding in either is a finding; the header cells are the first part's."""
+    merged = dict(before)
+    for name in ("data_rows", "blank_rows"):
+        merged[name] = int(before[name] or 0) + int(piece[name] or 0)
+    merged["longest"] = max(int(before["longest"] or 0), int(piece["longest"] or 0))
+    for name in ("odd_cells", "beyond"):
+        merged[name] = bool(before[name]) or bool(piece[name])
+    return merged
