@@ -37,6 +37,7 @@ from typing import Any
 import polars as pl
 
 from discovery.core.export_format import is_own_export
+from discovery.core.spaces import python_spaces
 from discovery.imports.readers.delimiter import declared_delimiter, sniff_delimiter
 from discovery.imports.readers.encoding import SAMPLE_BYTES, decode_sample, sniff_encoding
 from discovery.imports.readers.errors import UnreadableFileError
@@ -46,9 +47,9 @@ from discovery.imports.readers.table import ReadBudget, ReadLimits
 
 PIECE_BYTES = 2 * 1024 * 1024
 """Bytes of the file parsed at a time (a COPY block of about twice that)."""
-_WHITE_SPACE = "".join(char for char in map(chr, range(0x3001)) if not char.strip())
-"""Every character ``str.strip()`` removes (none lies above U+3000), so a cell is blank
-here exactly when the row-by-row reader finds it blank."""
+_WHITE_SPACE = python_spaces()
+"""Every character ``str.strip()`` removes, so a cell is blank here exactly when the
+row-by-row reader finds it blank."""
 _ROW = "__row_index"
 UTF8 = ("utf-8", "utf-8-sig")
 
