@@ -51,7 +51,7 @@ from discovery.core.spaces import python_spaces
 #: Every character ``str.strip()`` removes: blank means "only these" in SQL as in Python.
 WHITESPACE: Final = python_spaces()
 #: The identifiers, in the order of the frame's columns.
-IDENTIFIERS: Final = ("external_id", "serial_number", "fqdn", "hostname", "ip_address", "name")
+IDENTIFIERS: Final = reconcile.KEY_FIELDS
 #: Fields read as JSON text and decoded once per distinct value.
 _DECODED: Final = tuple(
     dict.fromkeys(
@@ -179,20 +179,11 @@ class ChunkFrame:
     plain: pl.Series  # Boolean: the row is a plain create
     asset_ids: list[str]  # each row's asset id if it creates one, in decision order
 
-    @property
-    def keys(self) -> dict[str, list[str | None]]:
-        return {field: self.frame[field].to_list() for field in IDENTIFIERS}
-
-    def reconciled_ids(self) -> list[uuid.UUID]:
-        """The raw rows the Reconciler must decide."""
-        return [uuid.UUID(i) for i in self.frame.filter(~self.plain)["id"].to_list()]
-
-    def asset_id_of(self) -> dict[uuid.UUID, uuid.UUID]:
-        """Each raw row's reserved asset id (used if it creates an asset)."""
-        return {
-            uuid.UUID(raw): uuid.UUID(asset)
-            for raw, asset in zip(self.frame["id"].to_list(), self.asset_ids, strict=True)
-        }
+    def reconciled(self) -> dict[uuid.UUID, uuid.UUID]:
+        """The raw rows the Reconciler must decide, each with its reserved asset id (used
+        if it creates an asset)."""
+        rows = self.frame.select("id", pl.Series("asset_id", self.asset_ids)).filter(~self.plain)
+        return {uuid.UUID(raw): uuid.UUID(asset) for raw, asset in rows.iter_rows()}
 
 
 #: ``name or hostname or fqdn or ip_address`` (the identifiers are null when empty).

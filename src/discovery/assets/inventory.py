@@ -320,10 +320,7 @@ class KeyColumns:
         def column(field_name: str) -> list[str | None]:
             return [str(d[field_name]) if d.get(field_name) else None for d in incoming]
 
-        return cls(*(column(name) for name in KEY_FIELDS))
-
-
-KEY_FIELDS = ("external_id", "serial_number", "fqdn", "hostname", "ip_address", "name")
+        return cls(*(column(name) for name in reconcile.KEY_FIELDS))
 
 
 async def existing_assets(
@@ -459,7 +456,7 @@ async def process_chunk(
             session,
             plan.client_account_id,
             plan.engagement_id,
-            KeyColumns(*(frame[name].to_list() for name in KEY_FIELDS)),
+            KeyColumns(*(frame[name].to_list() for name in reconcile.KEY_FIELDS)),
             plan.match_order,
         )
         chunk = columnar_chunk.decide(frame, existing)
@@ -468,9 +465,12 @@ async def process_chunk(
             await columnar_chunk.create_staged(
                 session, payload, plan.chunk_shape, _lineage(plan, None, now)
             )
-        reserved = chunk.asset_id_of()
-        wanted = chunk.reconciled_ids()
-        rows = await _chunk_rows(session, plan, first_row, last_row, wanted) if wanted else []
+        reserved = chunk.reconciled()
+        rows = (
+            await _chunk_rows(session, plan, first_row, last_row, list(reserved))
+            if reserved
+            else []
+        )
     else:
         rows = await _chunk_rows(session, plan, first_row, last_row, None)
     shape = plan.shape
@@ -497,6 +497,7 @@ async def process_chunk(
         incoming,
         existing,
         lambda position: {**_lineage(plan, rows[position].id, now), "id": new_id(position)},
+        sieved=columnar,
     ):
         row, data = rows[position], incoming[position]
         asset = decision.asset

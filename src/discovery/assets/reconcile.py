@@ -30,6 +30,8 @@ DEFAULT_MATCH_ORDER: tuple[str, ...] = MATCH_KEYS
 
 #: The fields that say which asset a row is; a duplicate row never changes them.
 IDENTITY_FIELDS = frozenset({"external_id", "serial_number", "name", "hostname", "fqdn"})
+#: The fields every match key is built from (the sieve's atoms, the known-asset lookup).
+KEY_FIELDS = ("external_id", "serial_number", "fqdn", "hostname", "ip_address", "name")
 #: Of those, the identifiers a duplicate row's differing value is kept as an alternate of.
 ALTERNATE_ID_FIELDS = ("external_id", "serial_number", "fqdn", "hostname")
 #: The custom attribute that holds them, as ``kind=value`` pairs joined by ``; ``.

@@ -23,8 +23,6 @@ from typing import Any
 from discovery.assets import reconcile
 from discovery.assets.preview import Decision, Reconciler, decision_order
 
-_ATOM_FIELDS = ("external_id", "serial_number", "fqdn", "hostname", "ip_address", "name")
-
 
 def atoms(data: Mapping[str, Any]) -> set[tuple[str, str]]:
     """The single identifiers any match key of ``data`` is built from, as (kind, value).
@@ -36,7 +34,7 @@ def atoms(data: Mapping[str, Any]) -> set[tuple[str, str]]:
     keys take it from the FQDN as it is).
     """
     found: set[tuple[str, str]] = set()
-    for kind in _ATOM_FIELDS:
+    for kind in reconcile.KEY_FIELDS:
         value = data.get(kind)
         if isinstance(value, str) and value.strip():
             folded = value.strip().lower()
@@ -91,14 +89,17 @@ def decide_chunk(
     incoming: Sequence[Mapping[str, Any]],
     known: Iterable[Mapping[str, Any]],
     extra: Callable[[int], Mapping[str, Any]],
+    *,
+    sieved: bool = False,
 ) -> Iterator[tuple[int, Decision]]:
     """Every row's decision, in :func:`decision_order`; plain creates skip the Reconciler.
 
     ``known`` are the assets the Reconciler was given; ``extra(position)`` the lineage
     and id of the asset a row would create (called once per row, in decision order, so
-    time-ordered ids follow the rows as they always have).
+    time-ordered ids follow the rows as they always have). ``sieved``: ``incoming`` are
+    the rows a sieve over the whole chunk left (:mod:`.columnar`); none of them is plain.
     """
-    plain = plain_creates(incoming, known)
+    plain = set() if sieved else plain_creates(incoming, known)
     for position in decision_order(incoming):
         data = incoming[position]
         if position in plain:

@@ -17,8 +17,7 @@ from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from discovery.core.ids import uuid7
-
-SCHEMA = "migration"
+from discovery.core.revisions import SCHEMA as SCHEMA  # defined where the CLI reads it cheaply
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",

@@ -18,7 +18,7 @@ from pathlib import Path
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 VERSIONS_DIR = MIGRATIONS_DIR / "versions"
-SCHEMA = "migration"  # the same as ``discovery.core.models.SCHEMA`` (which loads SQLAlchemy)
+SCHEMA = "migration"  # the schema of every table (``discovery.core.models`` takes it from here)
 VERSION_TABLE = "alembic_version"
 
 # ``revision: str = "0019"`` and ``down_revision: str | None = "0018"`` (or ``None``, or a
