@@ -10,6 +10,7 @@ import psycopg
 
 from discovery.core.database import libpq_url
 from discovery.core.migrations import head_revision
+from discovery.core.wiring import WIRING_FOREIGN_KEYS
 from tests.cli_runner import cli_env, discovery
 from tests.hostile.files import unbalanced_quote_csv
 
@@ -137,26 +138,29 @@ def test_drop_and_restore_wiring_constraints(scratch_database_url: str, tmp_path
     env = cli_env(DATABASE_URL=scratch_database_url, DISCOVERY_DATA_DIR=str(tmp_path))
     assert discovery("db", "upgrade", env=env).returncode == 0
 
+    names = [fk.name for fk in WIRING_FOREIGN_KEYS]
+    everyone = len(names)
+
     def constraints() -> dict[str, bool]:
         with psycopg.connect(libpq_url(scratch_database_url)) as connection:
             rows = connection.execute(
-                "SELECT conname, convalidated FROM pg_constraint WHERE conname IN "
-                "('fk_assets_discovery_flow_id', 'fk_assets_master_flow_id', "
-                "'fk_assets_raw_import_records_id', 'fk_raw_import_records_asset_id')"
+                "SELECT conname, convalidated FROM pg_constraint WHERE conname = ANY(%s)",
+                (names,),
             ).fetchall()
         return dict(rows)
 
-    assert list(constraints().values()) == [True] * 4
+    assert list(constraints().values()) == [True] * everyone
     dropped = discovery("db", "drop-wiring-constraints", env=env)
     assert dropped.returncode == 0, dropped.stderr
-    assert len(dropped.stdout.strip().splitlines()) == 4
+    assert len(dropped.stdout.strip().splitlines()) == everyone
     assert constraints() == {}
     assert discovery("db", "drop-wiring-constraints", env=env).stdout == ""
 
     restored = discovery("db", "restore-wiring-constraints", env=env)
     assert restored.returncode == 0, restored.stderr
-    assert len(restored.stdout.strip().splitlines()) == 4
-    assert list(constraints().values()) == [True] * 4
+    assert len(restored.stdout.strip().splitlines()) == everyone
+    assert list(constraints().values()) == [True] * everyone
+    assert f"all {everyone} wiring foreign keys are present and validated" in restored.stderr
 
 
 def test_run_shows_the_warning_of_a_collapsed_file(env: dict[str, str], tmp_path: Path) -> None:

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
 from sqlalchemy import text, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from discovery.assets.models import Asset, FailedAssetChunk
+from discovery.core.wiring import WIRING_FOREIGN_KEYS
 from discovery.flows.models import DiscoveryFlow
-from discovery.health.metrics import METRIC_NAMES, Tenant, wiring_health
+from discovery.health.constraints import drop_wiring_constraints
+from discovery.health.metrics import COUNTED, METRIC_NAMES, METRICS, Tenant, wiring_health
 from discovery.imports.models import RawImportRecord
 from tests.factories import Factory, Flow
 
@@ -38,7 +42,16 @@ async def test_a_wired_tenant_is_healthy(session: AsyncSession, factory: Factory
     assert report.samples == {}
 
 
+async def _without_wiring_constraints(session: AsyncSession) -> None:
+    """Drop every wiring key inside the test's transaction, as a rollback would."""
+    await session.execute(text("SET CONSTRAINTS ALL IMMEDIATE"))  # no pending checks left
+    assert await drop_wiring_constraints(session)
+
+
 async def test_each_problem_is_counted_and_sampled(session: AsyncSession, factory: Factory) -> None:
+    # With the wiring keys in place most of these breaks cannot be made; this is the state
+    # after `discovery db drop-wiring-constraints`, where every metric is counted.
+    await _without_wiring_constraints(session)
     flow = await factory.flow()
     await _completed(session, flow)
     no_flow, _ = await factory.wired_asset(flow, 1)
@@ -71,15 +84,6 @@ async def test_each_problem_is_counted_and_sampled(session: AsyncSession, factor
             first_row_number=100, last_row_number=120, error="boom", attempts=1,
         )
     )  # fmt: skip
-    # Orphans need the foreign keys out of the way (dropped inside this test's transaction).
-    await session.execute(
-        text("ALTER TABLE migration.assets DROP CONSTRAINT fk_assets_raw_import_records_id")
-    )
-    await session.execute(
-        text(
-            "ALTER TABLE migration.raw_import_records DROP CONSTRAINT fk_raw_import_records_asset_id"
-        )
-    )
     orphan_ref, _ = await factory.wired_asset(flow, 8)
     await session.execute(
         update(Asset).where(Asset.id == orphan_ref.id).values(raw_import_records_id=uuid.uuid4())
@@ -111,6 +115,7 @@ async def test_each_problem_is_counted_and_sampled(session: AsyncSession, factor
     assert metrics["raw_records_with_orphan_asset_ref"] == 1
     assert metrics["cross_tenant_links"] == 0  # the stray link is the other tenant's asset
     assert report.as_dict()["health_status"] == "unhealthy"
+    assert report.proven_by == dict.fromkeys(METRIC_NAMES, COUNTED)
     assert report.samples is not None
     assert [s["id"] for s in report.samples["assets_missing_master_flow_id"]] == [str(no_master.id)]
     assert set(report.samples) == {name for name, value in metrics.items() if value}
@@ -130,3 +135,112 @@ async def test_rows_of_flows_in_progress_are_not_unprocessed_yet(
     await _completed(session, flow)
     report = await wiring_health(session, _tenant(flow))
     assert report.metrics["unprocessed_raw_records"] == 1
+
+
+PROVEN = {metric.name: metric.proven_by for metric in METRICS if metric.proven_by}
+
+
+async def test_what_the_constraints_rule_out_is_proven_not_counted(
+    session: AsyncSession, factory: Factory
+) -> None:
+    flow = await factory.flow()
+    await factory.wired_asset(flow, 1)
+    report = await wiring_health(session, _tenant(flow))
+    assert set(PROVEN) == {
+        "assets_with_orphan_raw_import_ref",
+        "raw_records_with_orphan_asset_ref",
+        "assets_with_broken_backlink",
+        "cross_tenant_links",
+    }
+    for name in METRIC_NAMES:
+        expected = ", ".join(PROVEN[name]) if name in PROVEN else COUNTED
+        assert report.proven_by[name] == expected, name
+    assert report.as_dict()["proven_by"] == report.proven_by
+    names = {fk.name for fk in WIRING_FOREIGN_KEYS}
+    assert all(set(keys) <= names for keys in PROVEN.values())
+
+
+async def _plant(session: AsyncSession, factory: Factory, metric: str) -> Tenant:
+    """One break of the kind ``metric`` counts, in a tenant of its own; returns the tenant."""
+    flow = await factory.flow()
+    asset, raw = await factory.wired_asset(flow, 1)
+    if metric == "assets_with_orphan_raw_import_ref":
+        change = (
+            update(Asset).where(Asset.id == asset.id).values(raw_import_records_id=uuid.uuid4())
+        )
+    elif metric == "raw_records_with_orphan_asset_ref":
+        change = (
+            update(RawImportRecord)
+            .where(RawImportRecord.id == raw.id)
+            .values(asset_id=uuid.uuid4())
+        )
+    elif metric == "assets_with_broken_backlink":
+        change = (
+            update(RawImportRecord)
+            .where(RawImportRecord.id == raw.id)
+            .values(asset_id=None, processing_notes="x")
+        )
+    else:
+        other = await factory.flow()
+        change = (
+            update(Asset)
+            .where(Asset.id == asset.id)
+            .values(discovery_flow_id=other.discovery_flow_id)
+        )
+    await session.execute(change)
+    await session.execute(text("SET CONSTRAINTS ALL IMMEDIATE"))
+    return _tenant(flow)
+
+
+@pytest.mark.parametrize("metric", sorted(PROVEN))
+async def test_the_database_rejects_each_break_it_proves_absent(
+    session: AsyncSession, factory: Factory, metric: str
+) -> None:
+    """A cross-tenant link, an orphan, a broken back-link: refused, at the latest at commit."""
+    savepoint = await session.begin_nested()
+    with pytest.raises(IntegrityError) as raised:
+        await _plant(session, factory, metric)
+    await savepoint.rollback()
+    assert any(name in str(raised.value.orig) for name in PROVEN[metric]), raised.value
+
+
+#: The key that rejects the break ``_plant`` makes for each metric.
+REJECTED_BY = {
+    "assets_with_orphan_raw_import_ref": "fk_assets_raw_import_records_backlink",
+    "raw_records_with_orphan_asset_ref": "fk_raw_import_records_tenant_asset",
+    "assets_with_broken_backlink": "fk_assets_raw_import_records_backlink",
+    "cross_tenant_links": "fk_assets_tenant_discovery_flow",
+}
+
+
+@pytest.mark.parametrize("metric", sorted(PROVEN))
+async def test_a_dropped_constraint_makes_its_metric_counted_again(
+    session: AsyncSession, factory: Factory, metric: str
+) -> None:
+    await session.execute(text("SET CONSTRAINTS ALL IMMEDIATE"))
+    # The orphaned raw-row links break the back-link too, so it goes in every case.
+    dropped = {REJECTED_BY[metric], "fk_assets_raw_import_records_backlink"}
+    for fk in WIRING_FOREIGN_KEYS:
+        if fk.name in dropped:
+            await session.execute(text(fk.drop_sql()))
+    tenant = await _plant(session, factory, metric)
+    report = await wiring_health(session, tenant, detail=True)
+    assert report.proven_by[metric] == COUNTED
+    assert report.metrics[metric] == 1
+    assert report.samples is not None and len(report.samples[metric]) == 1
+    # A metric stays proven exactly while every one of its keys stands.
+    for name, keys in PROVEN.items():
+        assert (report.proven_by[name] == COUNTED) is bool(dropped & set(keys)), name
+
+
+async def test_disabled_triggers_make_a_metric_counted(
+    session: AsyncSession, factory: Factory
+) -> None:
+    """A constraint whose triggers are disabled checks nothing: its metrics are counted."""
+    await session.execute(text("SET CONSTRAINTS ALL IMMEDIATE"))
+    await session.execute(text("ALTER TABLE migration.raw_import_records DISABLE TRIGGER ALL"))
+    flow = await factory.flow()
+    await factory.raw_row(flow, 1, asset_id=uuid.uuid4())
+    report = await wiring_health(session, _tenant(flow))
+    assert report.proven_by["raw_records_with_orphan_asset_ref"] == COUNTED
+    assert report.metrics["raw_records_with_orphan_asset_ref"] == 1

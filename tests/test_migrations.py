@@ -19,7 +19,12 @@ from discovery.core import migrations, revisions
 from discovery.core.database import libpq_url, sqlalchemy_url
 from discovery.core.models import SCHEMA
 from discovery.core.registry import metadata
-from discovery.migrations.helpers import WIRING_FOREIGN_KEYS
+from discovery.migrations.helpers import (
+    SINGLE_COLUMN_TENANT_LINKS,
+    SINGLE_COLUMN_WIRING_FOREIGN_KEYS,
+    TENANT_KEYS,
+    WIRING_FOREIGN_KEYS,
+)
 
 EXPECTED_TABLES = {
     "alembic_version",
@@ -103,7 +108,7 @@ def _index_state(url: str) -> dict[str, tuple[str, list[str], bool, bool]]:
     }
 
 
-def _foreign_keys(url: str) -> dict[str, tuple[bool, str, str]]:
+def _foreign_keys(url: str, keys: object = WIRING_FOREIGN_KEYS) -> dict[str, tuple[bool, str, str]]:
     rows = _query(
         url,
         """
@@ -111,7 +116,7 @@ def _foreign_keys(url: str) -> dict[str, tuple[bool, str, str]]:
           FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace
          WHERE n.nspname = 'migration' AND c.conname = ANY(%s)
         """,
-        [fk.name for fk in WIRING_FOREIGN_KEYS],
+        [fk.name for fk in keys],  # type: ignore[attr-defined]
     )
     return {str(n): (bool(v), str(d), str(definition)) for n, v, d, definition in rows}
 
@@ -205,23 +210,170 @@ def test_wiring_foreign_keys_exist_validated_with_on_delete(scratch_database_url
     for fk in WIRING_FOREIGN_KEYS:
         validated, on_delete, definition = keys[fk.name]
         assert validated, fk.name
-        assert on_delete == "n"  # SET NULL
+        assert on_delete == ("c" if fk.on_delete == "CASCADE" else "n"), fk.name
         assert definition.startswith(
-            f"FOREIGN KEY ({fk.column}) REFERENCES migration.{fk.referred_table}({fk.referred_column})"
-        )
+            f"FOREIGN KEY ({', '.join(fk.columns)}) "
+            f"REFERENCES migration.{fk.referred_table}({', '.join(fk.referred_columns)})"
+        ), definition
+        # Every link carries the tenant; a SET NULL nulls only the link, never the tenant.
+        assert fk.columns[:2] == ("client_account_id", "engagement_id")
+        if on_delete == "n":
+            assert f"ON DELETE SET NULL ({fk.link_column})" in definition
+        assert ("DEFERRABLE INITIALLY DEFERRED" in definition) is fk.deferrable
+    # The single-column keys they replaced are gone.
+    replaced = (*SINGLE_COLUMN_WIRING_FOREIGN_KEYS, *SINGLE_COLUMN_TENANT_LINKS)
+    assert _foreign_keys(scratch_database_url, replaced) == {}
+    tenant_keys = _query(
+        scratch_database_url,
+        "SELECT c.relname, i.indisunique, i.indisvalid FROM pg_index i "
+        "JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = ANY(%s)",
+        [key.name for key in TENANT_KEYS],
+    )
+    assert sorted(tenant_keys) == sorted((key.name, True, True) for key in TENANT_KEYS)
 
 
 def test_foreign_keys_are_not_valid_at_0003_and_after_downgrading_0004(
     scratch_database_url: str,
 ) -> None:
+    single = SINGLE_COLUMN_WIRING_FOREIGN_KEYS
     migrations.upgrade(scratch_database_url, "0003")
-    assert {v for v, _, _ in _foreign_keys(scratch_database_url).values()} == {False}
-    migrations.upgrade(scratch_database_url)
-    assert {v for v, _, _ in _foreign_keys(scratch_database_url).values()} == {True}
+    assert {v for v, _, _ in _foreign_keys(scratch_database_url, single).values()} == {False}
+    migrations.upgrade(scratch_database_url, "0004")
+    assert {v for v, _, _ in _foreign_keys(scratch_database_url, single).values()} == {True}
     migrations.downgrade(scratch_database_url, "0003")
-    keys = _foreign_keys(scratch_database_url)
+    keys = _foreign_keys(scratch_database_url, single)
     assert len(keys) == 4
     assert {v for v, _, _ in keys.values()} == {False}
+
+
+def test_tenant_keys_are_not_valid_at_0021_and_the_old_keys_return_on_downgrade(
+    scratch_database_url: str,
+) -> None:
+    replaced = (*SINGLE_COLUMN_WIRING_FOREIGN_KEYS, *SINGLE_COLUMN_TENANT_LINKS)
+    migrations.upgrade(scratch_database_url, "0021")
+    assert {v for v, _, _ in _foreign_keys(scratch_database_url).values()} == {False}
+    assert len(_foreign_keys(scratch_database_url)) == len(WIRING_FOREIGN_KEYS)
+    migrations.upgrade(scratch_database_url)
+    migrations.downgrade(scratch_database_url, "0019")
+    assert _foreign_keys(scratch_database_url) == {}
+    old = _foreign_keys(scratch_database_url, replaced)
+    assert set(old) == {fk.name for fk in replaced}
+    assert {v for v, _, _ in old.values()} == {True}
+
+
+def _wired_tenant(url: str) -> dict[str, object]:
+    """A tenant with one import, flow, two assets wired both ways, an edge and a dead letter."""
+    with psycopg.connect(libpq_url(url), autocommit=True) as connection:
+
+        def one(sql: str, *params: object) -> object:
+            row = connection.execute(sql, params).fetchone()
+            assert row is not None
+            return row[0]
+
+        client = one(
+            "INSERT INTO migration.client_accounts (name) VALUES (%s) RETURNING id",
+            f"c-{uuid.uuid4()}",
+        )
+        engagement = one(
+            "INSERT INTO migration.engagements (client_account_id, name) VALUES (%s, 'e') "
+            "RETURNING id",
+            client,
+        )
+        tenant = (client, engagement)
+        data_import = one(
+            "INSERT INTO migration.data_imports (client_account_id, engagement_id, file_name, "
+            "file_size_bytes, file_sha256, file_format) VALUES (%s, %s, 'a.csv', 1, %s, 'csv') "
+            "RETURNING id",
+            *tenant, "0" * 64,
+        )  # fmt: skip
+        master = uuid.uuid4()
+        connection.execute(
+            "INSERT INTO migration.crewai_flow_state_extensions (client_account_id, "
+            "engagement_id, flow_id, flow_type) VALUES (%s, %s, %s, 'discovery')",
+            (*tenant, master),
+        )
+        flow = one(
+            "INSERT INTO migration.discovery_flows (client_account_id, engagement_id, flow_id, "
+            "master_flow_id, data_import_id) VALUES (%s, %s, %s, %s, %s) RETURNING id",
+            *tenant, master, master, data_import,
+        )  # fmt: skip
+        assets = []
+        with connection.transaction():
+            for row_number in (1, 2):
+                raw = one(
+                    "INSERT INTO migration.raw_import_records (client_account_id, engagement_id, "
+                    "data_import_id, row_number, raw_data) VALUES (%s, %s, %s, %s, '{}') "
+                    "RETURNING id",
+                    *tenant, data_import, row_number,
+                )  # fmt: skip
+                asset = one(
+                    "INSERT INTO migration.assets (client_account_id, engagement_id, name, "
+                    "asset_type, discovery_flow_id, master_flow_id, raw_import_records_id) "
+                    "VALUES (%s, %s, %s, 'server', %s, %s, %s) RETURNING id",
+                    *tenant, f"host{row_number}", flow, master, raw,
+                )  # fmt: skip
+                connection.execute(
+                    "UPDATE migration.raw_import_records SET asset_id = %s, is_processed = true "
+                    "WHERE id = %s",
+                    (asset, raw),
+                )
+                assets.append(asset)
+        connection.execute(
+            "INSERT INTO migration.asset_dependencies (client_account_id, engagement_id, "
+            "asset_id, depends_on_asset_id) VALUES (%s, %s, %s, %s)",
+            (*tenant, *assets),
+        )
+        connection.execute(
+            "INSERT INTO migration.failed_asset_chunks (client_account_id, engagement_id, "
+            "discovery_flow_id, chunk_number, first_row_number, last_row_number, error) "
+            "VALUES (%s, %s, %s, 1, 3, 4, 'boom')",
+            (*tenant, flow),
+        )
+    return {"assets": assets, "flow": flow}
+
+
+_WIRING_STATE = """
+SELECT (SELECT count(*) FROM migration.assets a JOIN migration.raw_import_records r
+          ON r.id = a.raw_import_records_id AND r.asset_id = a.id
+         WHERE a.discovery_flow_id IS NOT NULL AND a.master_flow_id IS NOT NULL),
+       (SELECT count(*) FROM migration.asset_dependencies),
+       (SELECT count(*) FROM migration.failed_asset_chunks)
+"""
+
+
+def test_the_tenant_keys_go_down_and_up_again_with_data_in_the_tables(
+    scratch_database_url: str,
+) -> None:
+    migrations.upgrade(scratch_database_url)
+    _wired_tenant(scratch_database_url)
+    assert _query(scratch_database_url, _WIRING_STATE) == [(2, 1, 1)]
+    for down_to in ("0022", "0021", "0020", "0019"):
+        migrations.downgrade(scratch_database_url, down_to)
+        assert _query(scratch_database_url, _WIRING_STATE) == [(2, 1, 1)], down_to
+    replaced = (*SINGLE_COLUMN_WIRING_FOREIGN_KEYS, *SINGLE_COLUMN_TENANT_LINKS)
+    assert {v for v, _, _ in _foreign_keys(scratch_database_url, replaced).values()} == {True}
+    migrations.upgrade(scratch_database_url)
+    assert _query(scratch_database_url, _WIRING_STATE) == [(2, 1, 1)]
+    keys = _foreign_keys(scratch_database_url)
+    assert len(keys) == len(WIRING_FOREIGN_KEYS)
+    assert {v for v, _, _ in keys.values()} == {True}
+
+
+def test_validating_the_tenant_keys_fails_on_a_link_across_tenants(
+    scratch_database_url: str,
+) -> None:
+    """0022 refuses a database where a link crosses tenants; 0021's keys stay NOT VALID."""
+    migrations.upgrade(scratch_database_url, "0020")
+    first = _wired_tenant(scratch_database_url)
+    second = _wired_tenant(scratch_database_url)
+    with psycopg.connect(libpq_url(scratch_database_url), autocommit=True) as connection:
+        connection.execute(
+            "UPDATE migration.assets SET discovery_flow_id = %s WHERE id = %s",
+            (second["flow"], first["assets"][0]),  # type: ignore[index]
+        )
+    with pytest.raises(Exception, match="fk_assets_tenant_discovery_flow"):
+        migrations.upgrade(scratch_database_url)
+    assert migrations.current_revision(scratch_database_url) == "0021"
 
 
 def test_round_trip_upgrade_downgrade_upgrade(scratch_database_url: str) -> None:

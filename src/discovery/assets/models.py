@@ -43,6 +43,7 @@ from discovery.core.models import (
     updated_at_column,
     uuid_pk,
 )
+from discovery.core.wiring import table_args
 
 # Columns the asset listing's ``q`` searches (case-insensitive), each with its own index.
 SEARCH_COLUMNS = ("name", "hostname", "fqdn", "ip_address")
@@ -111,6 +112,7 @@ class Asset(TenantScoped, Base):
             "created_at",
             "id",
         ),
+        *table_args("assets"),
     )
 
     id: Mapped[uuid.UUID] = time_ordered_pk()
@@ -155,15 +157,10 @@ class Asset(TenantScoped, Base):
     depends_on: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default=text("'{}'"))
 
     # Lineage (not mapped from sources).
-    discovery_flow_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey(fq("discovery_flows"), ondelete="SET NULL")
-    )
-    master_flow_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey(fq("crewai_flow_state_extensions", "flow_id"), ondelete="SET NULL")
-    )
-    raw_import_records_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey(fq("raw_import_records"), ondelete="SET NULL")
-    )
+    # Tenant wiring keys (discovery.core.wiring), declared in __table_args__.
+    discovery_flow_id: Mapped[uuid.UUID | None] = mapped_column()
+    master_flow_id: Mapped[uuid.UUID | None] = mapped_column()
+    raw_import_records_id: Mapped[uuid.UUID | None] = mapped_column()
     field_mappings_used: Mapped[str | None] = mapped_column(Text)
     source_phase: Mapped[str | None] = mapped_column(Text)
     current_phase: Mapped[str | None] = mapped_column(Text)
@@ -229,13 +226,12 @@ class AssetDependency(TenantScoped, Base):
             "asset_id", "depends_on_asset_id", "dependency_type", name="uq_asset_dependencies_edge"
         ),
         CheckConstraint("asset_id <> depends_on_asset_id", name="not_self"),
+        *table_args("asset_dependencies"),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()
-    asset_id: Mapped[uuid.UUID] = mapped_column(ForeignKey(fq("assets"), ondelete="CASCADE"))
-    depends_on_asset_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey(fq("assets"), ondelete="CASCADE"), index=True
-    )
+    asset_id: Mapped[uuid.UUID] = mapped_column()
+    depends_on_asset_id: Mapped[uuid.UUID] = mapped_column(index=True)
     dependency_type: Mapped[str] = mapped_column(Text, server_default="depends_on")
     source_flow_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey(fq("discovery_flows"), ondelete="SET NULL"), index=True
@@ -250,12 +246,11 @@ class FailedAssetChunk(TenantScoped, Base):
     __table_args__ = (
         UniqueConstraint("discovery_flow_id", "chunk_number"),
         CheckConstraint("first_row_number <= last_row_number", name="row_range_ordered"),
+        *table_args("failed_asset_chunks"),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()
-    discovery_flow_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey(fq("discovery_flows"), ondelete="CASCADE")
-    )
+    discovery_flow_id: Mapped[uuid.UUID] = mapped_column()
     chunk_number: Mapped[int] = mapped_column()
     first_row_number: Mapped[int] = mapped_column()
     last_row_number: Mapped[int] = mapped_column()

@@ -66,7 +66,10 @@ def repair_wiring_command(
 
 @app.command("drop-wiring-constraints")
 def drop_wiring_constraints_command() -> None:
-    """Drop the four wiring foreign keys at once (the plans' fast rollback)."""
+    """Drop the wiring foreign keys at once (the plans' fast rollback).
+
+    Until they are restored, the wiring health counts what they would have proven.
+    """
     from discovery.health.constraints import drop_wiring_constraints
 
     url = ready_database_url()
@@ -81,7 +84,7 @@ def drop_wiring_constraints_command() -> None:
 
 @app.command("restore-wiring-constraints")
 def restore_wiring_constraints_command() -> None:
-    """Add missing wiring foreign keys NOT VALID, then validate all four."""
+    """Add missing wiring foreign keys NOT VALID, then validate them all."""
     from discovery.health.constraints import (
         add_missing_wiring_constraints,
         validate_wiring_constraints,
@@ -98,4 +101,6 @@ def restore_wiring_constraints_command() -> None:
             "validation failed while orphaned references exist: run "
             "`discovery db repair-wiring`, then this command again"
         )
-    info("all four wiring foreign keys are present and validated")
+    from discovery.core.wiring import WIRING_FOREIGN_KEYS
+
+    info(f"all {len(WIRING_FOREIGN_KEYS)} wiring foreign keys are present and validated")

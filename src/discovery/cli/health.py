@@ -41,7 +41,9 @@ def health_command(
         width = max(len(name) for name in report.metrics)
         for name, value in report.metrics.items():
             marker = "ok " if value == 0 else "!! "
-            typer.echo(f"{marker}{name:<{width}}  {value:,}")
+            proof = report.proven_by.get(name, "counted")
+            how = "counted" if proof == "counted" else f"proven by {proof}"
+            typer.echo(f"{marker}{name:<{width}}  {value:>9,}  {how}")
             for sample in (report.samples or {}).get(name, []):
                 typer.echo(f"      {sample['id']}  {sample['name']}  {sample['created_at']}")
         typer.echo(f"wiring health: {'healthy' if report.healthy else 'unhealthy'}")

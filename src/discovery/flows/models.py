@@ -24,6 +24,7 @@ from discovery.core.models import (
     updated_at_column,
     uuid_pk,
 )
+from discovery.core.wiring import table_args
 
 
 class FlowStatus(StrEnum):
@@ -53,6 +54,7 @@ class CrewAIFlowStateExtensions(TenantScoped, Base):
     __table_args__ = (
         CheckConstraint(sql_in("flow_status", FlowStatus), name="flow_status_known"),
         Index("ix_master_flows_tenant_status", "client_account_id", "engagement_id", "flow_status"),
+        *table_args("crewai_flow_state_extensions"),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()
@@ -85,6 +87,7 @@ class DiscoveryFlow(TenantScoped, Base):
         ),
         CheckConstraint("flow_id = master_flow_id", name="flow_id_is_master_flow_id"),
         Index("ix_discovery_flows_tenant_status", "client_account_id", "engagement_id", "status"),
+        *table_args("discovery_flows"),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()

@@ -1,4 +1,4 @@
-"""Dropping and restoring the four wiring foreign keys outside of Alembic.
+"""Dropping and restoring the wiring foreign keys (``discovery.core.wiring``) outside of Alembic.
 
 ``drop-wiring-constraints`` is the plans' fast rollback: if the foreign keys get in the
 way of a live system (a writer that cannot satisfy them yet), they go in one short

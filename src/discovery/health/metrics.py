@@ -1,9 +1,18 @@
 """Wiring-health metrics: proof, per tenant, that nothing is orphaned or lost.
 
-Every metric counts problems, so a healthy tenant has every metric at 0. All are scoped
-to one client account and engagement and written with correlated ``EXISTS`` (seed §2),
-which PostgreSQL runs as anti/semi-joins on the wiring indexes. All counts are taken in
-one statement (one round trip, one snapshot).
+Every metric counts problems, so a healthy tenant has every metric at 0. A metric whose
+problem a constraint of the schema rules out (an orphaned or cross-tenant link, a broken
+back-link: ``discovery.core.wiring``) is *proven* rather than counted: when each of its
+constraints exists, is validated and has its triggers enabled, the metric is 0 by the
+database's own guarantee, read from the catalogue in O(1). When one is missing (dropped
+for a rollback with ``discovery db drop-wiring-constraints``, left NOT VALID, or its
+triggers disabled), the metric is counted as before. The report says for each metric
+how it was established (``proven_by``: the constraints' names, or ``counted``).
+
+Counted metrics are scoped to one client account and engagement and written with
+correlated ``EXISTS`` (seed §2), which PostgreSQL runs as anti/semi-joins on the wiring
+indexes; those about rare problem rows read partial indexes that hold only such rows
+(0020). All counts are taken in one statement (one round trip, one snapshot).
 """
 
 from __future__ import annotations
@@ -12,16 +21,38 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, func, literal, or_, select, text, union
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    exists,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    text,
+    union,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from discovery.assets.models import Asset, AssetDependency, FailedAssetChunk
+from discovery.core.revisions import SCHEMA
+from discovery.core.wiring import WIRING_FOREIGN_KEYS
 from discovery.flows.models import DiscoveryFlow, FlowStatus
 from discovery.imports.models import RawImportRecord
 from discovery.tenancy.context import Tenant
 
-__all__ = ["METRICS", "METRIC_NAMES", "HealthReport", "Tenant", "wiring_health"]
+__all__ = [
+    "COUNTED",
+    "METRICS",
+    "METRIC_NAMES",
+    "HealthReport",
+    "Tenant",
+    "how_established",
+    "standing_constraints",
+    "wiring_health",
+]
 
 SAMPLE_SIZE = 5
 IN_PROGRESS = (
@@ -61,14 +92,43 @@ class Metric:
     name: str
     entity: Any  # Asset, RawImportRecord or FailedAssetChunk
     where: Callable[[Tenant], list[ColumnElement[bool]]]
+    #: The constraints that, standing together, rule the metric's problem out.
+    proven_by: tuple[str, ...] = ()
 
 
-def _asset_metric(name: str, where: Callable[[Tenant], list[ColumnElement[bool]]]) -> Metric:
-    return Metric(name, Asset, lambda t: [*_assets(t), *where(t)])
+def _asset_metric(
+    name: str,
+    where: Callable[[Tenant], list[ColumnElement[bool]]],
+    proven_by: tuple[str, ...] = (),
+) -> Metric:
+    return Metric(name, Asset, lambda t: [*_assets(t), *where(t)], proven_by)
 
 
-def _raw_metric(name: str, where: Callable[[Tenant], list[ColumnElement[bool]]]) -> Metric:
-    return Metric(name, RawImportRecord, lambda t: [*_raw(t), *where(t)])
+def _raw_metric(
+    name: str,
+    where: Callable[[Tenant], list[ColumnElement[bool]]],
+    proven_by: tuple[str, ...] = (),
+) -> Metric:
+    return Metric(name, RawImportRecord, lambda t: [*_raw(t), *where(t)], proven_by)
+
+
+def _key(name: str) -> str:
+    """A wiring key's name, checked against the definitions (a rename fails at import)."""
+    if name not in {fk.name for fk in WIRING_FOREIGN_KEYS}:
+        raise LookupError(f"{name} is not a wiring key")
+    return name
+
+
+BACKLINK = _key("fk_assets_raw_import_records_backlink")
+RAW_TO_ASSET = _key("fk_raw_import_records_tenant_asset")
+ASSET_TO_FLOW = _key("fk_assets_tenant_discovery_flow")
+EDGE_KEYS = (
+    _key("fk_asset_dependencies_tenant_asset"),
+    _key("fk_asset_dependencies_tenant_depends_on"),
+)
+# Written as literals so that the statement's predicate is the partial index's own
+# (0020); a bound '' would not match it.
+_NO_REASON: ColumnElement[bool] = literal_column("coalesce(btrim(processing_notes), '') = ''")
 
 
 def _duplicates(column: Any) -> Callable[[Tenant], list[ColumnElement[bool]]]:
@@ -147,6 +207,7 @@ METRICS: tuple[Metric, ...] = (
             Asset.raw_import_records_id.is_not(None),
             ~exists(select(literal(1)).where(_raw_of_asset(), *_raw(t))),
         ],
+        (BACKLINK,),
     ),
     _raw_metric(
         "raw_records_with_orphan_asset_ref",
@@ -154,6 +215,7 @@ METRICS: tuple[Metric, ...] = (
             RawImportRecord.asset_id.is_not(None),
             ~exists(select(literal(1)).where(Asset.id == RawImportRecord.asset_id, *_assets(t))),
         ],
+        (RAW_TO_ASSET,),
     ),
     _raw_metric(
         "unprocessed_raw_records",
@@ -180,13 +242,14 @@ METRICS: tuple[Metric, ...] = (
                 )
             ),
         ],
+        (BACKLINK,),
     ),
     _raw_metric(
         "processed_raw_records_without_asset_or_reason",
         lambda t: [
             RawImportRecord.is_processed.is_(True),
             RawImportRecord.asset_id.is_(None),
-            func.coalesce(func.btrim(RawImportRecord.processing_notes), "") == "",
+            _NO_REASON,
         ],
     ),
     Metric(
@@ -209,7 +272,11 @@ METRICS: tuple[Metric, ...] = (
             )
         ],
     ),
-    _asset_metric("cross_tenant_links", lambda t: [Asset.id.in_(_cross_tenant_asset_ids(t))]),
+    _asset_metric(
+        "cross_tenant_links",
+        lambda t: [Asset.id.in_(_cross_tenant_asset_ids(t))],
+        (BACKLINK, RAW_TO_ASSET, ASSET_TO_FLOW, *EDGE_KEYS),
+    ),
 )
 
 METRIC_NAMES = tuple(metric.name for metric in METRICS)
@@ -220,16 +287,60 @@ METRIC_NAMES = tuple(metric.name for metric in METRICS)
 HEALTH_WORK_MEM = "32MB"
 
 
-async def wiring_metrics(session: AsyncSession, tenant: Tenant) -> dict[str, int]:
-    """Every metric for one tenant, in one statement."""
-    await session.execute(text(f"SET LOCAL work_mem = '{HEALTH_WORK_MEM}'"))
-    counts = [
-        select(func.count()).select_from(metric.entity).where(*metric.where(tenant))
-        .scalar_subquery().label(metric.name)
+COUNTED = "counted"
+
+_STANDING = text(
+    """
+    SELECT c.conname
+      FROM pg_constraint c
+      JOIN pg_namespace n ON n.oid = c.connamespace
+     WHERE n.nspname = :schema
+       AND c.conname = ANY(:names)
+       AND c.contype = 'f'
+       AND c.convalidated
+       AND NOT EXISTS (
+             SELECT 1 FROM pg_trigger t WHERE t.tgconstraint = c.oid AND t.tgenabled = 'D')
+    """
+)
+
+
+async def standing_constraints(session: AsyncSession) -> frozenset[str]:
+    """The wiring keys that hold for every row now: present, validated, triggers enabled."""
+    names = sorted({name for metric in METRICS for name in metric.proven_by})
+    result = await session.execute(_STANDING, {"schema": SCHEMA, "names": names})
+    return frozenset(result.scalars())
+
+
+def how_established(standing: frozenset[str]) -> dict[str, str]:
+    """Per metric: the constraints that prove it (all standing), or ``counted``."""
+    return {
+        metric.name: (
+            ", ".join(metric.proven_by)
+            if metric.proven_by and standing.issuperset(metric.proven_by)
+            else COUNTED
+        )
         for metric in METRICS
-    ]  # fmt: skip
-    row = (await session.execute(select(*counts))).one()
-    return {metric.name: int(value) for metric, value in zip(METRICS, row, strict=True)}
+    }
+
+
+async def wiring_metrics(
+    session: AsyncSession, tenant: Tenant, proven_by: dict[str, str] | None = None
+) -> dict[str, int]:
+    """Every metric for one tenant: the proven ones 0, the others counted in one statement."""
+    if proven_by is None:
+        proven_by = how_established(await standing_constraints(session))
+    counted = [metric for metric in METRICS if proven_by[metric.name] == COUNTED]
+    values = dict.fromkeys(METRIC_NAMES, 0)
+    if counted:
+        await session.execute(text(f"SET LOCAL work_mem = '{HEALTH_WORK_MEM}'"))
+        counts = [
+            select(func.count()).select_from(metric.entity).where(*metric.where(tenant))
+            .scalar_subquery().label(metric.name)
+            for metric in counted
+        ]  # fmt: skip
+        row = (await session.execute(select(*counts))).one()
+        values.update({metric.name: int(value) for metric, value in zip(counted, row, strict=True)})
+    return values
 
 
 async def samples(
@@ -265,6 +376,7 @@ class HealthReport:
     metrics: dict[str, int]
     samples: dict[str, list[dict[str, Any]]] | None
     tenant: Tenant
+    proven_by: dict[str, str]
 
     @property
     def healthy(self) -> bool:
@@ -279,13 +391,15 @@ class HealthReport:
                 "engagement_id": str(self.tenant.engagement_id),
             },
             "samples": self.samples,
+            "proven_by": self.proven_by,
         }
 
 
 async def wiring_health(
     session: AsyncSession, tenant: Tenant, *, detail: bool = False
 ) -> HealthReport:
-    metrics = await wiring_metrics(session, tenant)
+    proven_by = how_established(await standing_constraints(session))
+    metrics = await wiring_metrics(session, tenant, proven_by)
     return HealthReport(
-        metrics, await samples(session, tenant, metrics) if detail else None, tenant
+        metrics, await samples(session, tenant, metrics) if detail else None, tenant, proven_by
     )

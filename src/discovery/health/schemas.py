@@ -31,6 +31,13 @@ class WiringHealthOut(BaseModel):
     samples: dict[str, list[SampleOut]] | None = Field(
         description="Up to five examples per non-zero metric; only with detail=true."
     )
+    proven_by: dict[str, str] = Field(
+        description=(
+            "How each metric was established: the names of the constraints that rule its "
+            "problem out (present, validated, triggers enabled: the metric is 0 by the "
+            "database's guarantee), or `counted`."
+        )
+    )
     cached: bool = Field(description="Served from the cache (at most the TTL old).")
     cache_age_seconds: float = Field(description="Age of the cached result; 0 when fresh.")
 

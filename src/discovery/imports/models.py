@@ -20,6 +20,7 @@ from discovery.core.models import (
     updated_at_column,
     uuid_pk,
 )
+from discovery.core.wiring import table_args
 
 
 class ImportStatus(StrEnum):
@@ -54,6 +55,7 @@ class DataImport(TenantScoped, Base):
             unique=True,
             postgresql_where=text("idempotency_key IS NOT NULL"),
         ),
+        *table_args("data_imports"),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()
@@ -115,12 +117,11 @@ class RawImportRecord(TenantScoped, Base):
                 "is_valid IS TRUE AND is_processed IS FALSE AND asset_id IS NULL"
             ),
         ),
+        *table_args("raw_import_records"),
     )
 
     id: Mapped[uuid.UUID] = time_ordered_pk()
-    data_import_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey(fq("data_imports"), ondelete="CASCADE")
-    )
+    data_import_id: Mapped[uuid.UUID] = mapped_column()
     master_flow_id: Mapped[uuid.UUID | None] = mapped_column()
     row_number: Mapped[int] = mapped_column()
     raw_data: Mapped[dict[str, Any]] = mapped_column()
@@ -130,7 +131,5 @@ class RawImportRecord(TenantScoped, Base):
     is_processed: Mapped[bool] = mapped_column(server_default=text("false"))
     processed_at: Mapped[datetime | None] = mapped_column()
     processing_notes: Mapped[str | None] = mapped_column(Text)
-    asset_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey(fq("assets"), ondelete="SET NULL", use_alter=True), index=True
-    )
+    asset_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
     created_at: Mapped[datetime] = created_at_column()

@@ -1,64 +1,27 @@
-"""Helpers shared by migration scripts, and the definition of the wiring foreign keys.
+"""Helpers shared by migration scripts.
 
-The wiring foreign keys are defined once here: the migrations add and validate them, and
-``discovery db drop-wiring-constraints`` / ``restore-wiring-constraints`` use the same list.
+The wiring's keys are defined in ``discovery.core.wiring`` and re-exported here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from alembic import context, op
 from sqlalchemy import TextClause, text
 
-SCHEMA = "migration"
+from discovery.core.revisions import SCHEMA as SCHEMA
+from discovery.core.wiring import HEALTH_INDEXES as HEALTH_INDEXES
+from discovery.core.wiring import SINGLE_COLUMN_TENANT_LINKS as SINGLE_COLUMN_TENANT_LINKS
+from discovery.core.wiring import (
+    SINGLE_COLUMN_WIRING_FOREIGN_KEYS as SINGLE_COLUMN_WIRING_FOREIGN_KEYS,
+)
+from discovery.core.wiring import TENANT_KEYS as TENANT_KEYS
+from discovery.core.wiring import WIRING_FOREIGN_KEYS as WIRING_FOREIGN_KEYS
+from discovery.core.wiring import WiringForeignKey as WiringForeignKey
+
 LOCK_TIMEOUT = "5s"
 STATEMENT_TIMEOUT = "30min"
-
-
-@dataclass(frozen=True)
-class WiringForeignKey:
-    name: str
-    table: str
-    column: str
-    referred_table: str
-    referred_column: str
-    on_delete: str
-
-    def add_not_valid_sql(self) -> str:
-        return (
-            f"ALTER TABLE {SCHEMA}.{self.table} ADD CONSTRAINT {self.name} "
-            f"FOREIGN KEY ({self.column}) "
-            f"REFERENCES {SCHEMA}.{self.referred_table} ({self.referred_column}) "
-            f"ON DELETE {self.on_delete} NOT VALID"
-        )
-
-    def validate_sql(self) -> str:
-        return f"ALTER TABLE {SCHEMA}.{self.table} VALIDATE CONSTRAINT {self.name}"
-
-    def drop_sql(self) -> str:
-        return f"ALTER TABLE {SCHEMA}.{self.table} DROP CONSTRAINT IF EXISTS {self.name}"
-
-
-WIRING_FOREIGN_KEYS: tuple[WiringForeignKey, ...] = (
-    WiringForeignKey(
-        "fk_assets_discovery_flow_id", "assets", "discovery_flow_id",
-        "discovery_flows", "id", "SET NULL",
-    ),
-    WiringForeignKey(
-        "fk_assets_master_flow_id", "assets", "master_flow_id",
-        "crewai_flow_state_extensions", "flow_id", "SET NULL",
-    ),
-    WiringForeignKey(
-        "fk_assets_raw_import_records_id", "assets", "raw_import_records_id",
-        "raw_import_records", "id", "SET NULL",
-    ),
-    WiringForeignKey(
-        "fk_raw_import_records_asset_id", "raw_import_records", "asset_id",
-        "assets", "id", "SET NULL",
-    ),
-)  # fmt: skip
 
 
 def set_timeouts() -> None:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from alembic import op
 
-from discovery.migrations.helpers import WIRING_FOREIGN_KEYS, set_timeouts
+from discovery.migrations.helpers import SINGLE_COLUMN_WIRING_FOREIGN_KEYS, set_timeouts
 
 revision: str = "0003"
 down_revision: str | None = "0002"
@@ -22,11 +22,11 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     set_timeouts()
-    for foreign_key in WIRING_FOREIGN_KEYS:
+    for foreign_key in SINGLE_COLUMN_WIRING_FOREIGN_KEYS:
         op.execute(foreign_key.add_not_valid_sql())
 
 
 def downgrade() -> None:
     set_timeouts()
-    for foreign_key in reversed(WIRING_FOREIGN_KEYS):
+    for foreign_key in reversed(SINGLE_COLUMN_WIRING_FOREIGN_KEYS):
         op.execute(foreign_key.drop_sql())

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from discovery.api.deps import FactoryDep, SessionDep
+from discovery.health.metrics import COUNTED
 from discovery.health.router import get_health_cache, wiring
 from discovery.health.wording import describe
 from discovery.tenancy.models import Role
@@ -24,6 +25,7 @@ async def _health_page(
     )
     metrics: dict[str, int] = report["metrics"]
     samples = report.get("samples") or {}
+    proven_by: dict[str, str] = report.get("proven_by") or {}
     return render(
         request,
         "health.html",
@@ -35,6 +37,9 @@ async def _health_page(
                     "value": value,
                     "samples": samples.get(name, []),
                     "text": describe(name),
+                    "proven_by": (
+                        None if proven_by.get(name, COUNTED) == COUNTED else proven_by[name]
+                    ),
                 }
                 for name, value in metrics.items()
             ],
