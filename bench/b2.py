@@ -9,19 +9,27 @@ except about 0.1% planted broken links of each kind the health check counts:
 - ``g % 1000 = 2``: the raw row's asset reference points to another tenant's asset;
 - ``g % 1000 = 3``: a flow-based asset without ``discovery_flow_id``;
 - ``g % 1000 = 4``: an asset without ``master_flow_id``;
-- ``g % 1000 = 5``: a raw row left unprocessed and unlinked (a broken back-link).
+- ``g % 1000 = 5``: a raw row left unprocessed and unlinked, which its asset still names
+  (a broken back-link).
 
-The rows reference each other both ways, so they are loaded with
-``session_replication_role = replica`` (no FK triggers; needs superuser) when allowed,
-else raw rows first, then assets, then one UPDATE for the back-links.
+Breaks 1, 2 and 5 are what the wiring keys (``discovery.core.wiring``) rule out. The rows
+are loaded with the keys dropped; then those breaks are undone (the asset of break 5
+keeps no raw-row reference, its row stays unprocessed) and the keys are added NOT VALID
+and validated, as ``discovery db restore-wiring-constraints`` does. Nothing is loaded
+under ``session_replication_role = replica``.
 
 Forms, timed for the largest tenant (the TTL cache is not involved: these are the
 queries themselves), each ``calls`` times after one warm-up call:
 
+- ``ours``: :func:`discovery.health.metrics.wiring_metrics` with every wiring key in
+  place: the metrics the keys prove come from the catalogue, the rest are counted;
+- then the keys are dropped and breaks 1, 2 and 5 planted again (the rollback state),
+  and timed there:
 - ``v3_1_not_in``: the two orphan-reference counts with ``NOT IN (subquery)``;
 - ``v3_3_exists``: the same two counts with correlated ``NOT EXISTS`` as in v3.3 §2;
-- ``ours``: :func:`discovery.health.metrics.wiring_metrics`, all eleven metrics in one
-  statement.
+- ``ours_keys_dropped``: all eleven metrics counted, in one statement.
+
+Afterwards the breaks are undone and the keys restored again (for B3).
 
 The v3.1 plan's text is not at hand; its form is written from its description (``NOT IN``
 over the tenant's ids). A call slower than the cap is cancelled
@@ -46,6 +54,7 @@ from bench.common import BenchDatabase, latency_figures, log, vacuum_analyze
 from bench.sql import captured_sql, explain, indexes_in
 from discovery.assets.models import Asset
 from discovery.core.database import create_engine, create_session_factory, unit_of_work
+from discovery.core.wiring import WIRING_FOREIGN_KEYS
 from discovery.flows.models import CrewAIFlowStateExtensions, DiscoveryFlow
 from discovery.health.metrics import wiring_metrics
 from discovery.imports.models import DataImport, RawImportRecord
@@ -199,18 +208,68 @@ SELECT i.indexname, i.indexdef FROM pg_indexes i
 """
 
 
+# The breaks that the wiring keys rule out (g % 1000 = 1, 2, 5): made with the keys
+# dropped, undone before the keys are restored. ``{g}`` runs over every tenant's rows.
+def _set(table: str, column: str, value: str, case: int) -> str:
+    """``UPDATE`` the rows ``g`` with ``g % 1000 = case``: ``column := value``."""
+    alias = "a" if table == "assets" else "r"
+    return (
+        f"UPDATE migration.{table} {alias} SET {column} = {value} "  # noqa: S608 - constants
+        f"FROM generate_series(1, %(n)s::int) AS g "
+        f"WHERE mod(g, 1000) = {case} AND {alias}.id = md5('{alias}' || g)::uuid"
+    )
+
+
+PLANT = (
+    _set("assets", "raw_import_records_id", f"md5('r' || {OTHER})::uuid", 1),
+    _set("raw_import_records", "asset_id", f"md5('a' || {OTHER})::uuid", 2),
+    _set("assets", "raw_import_records_id", "md5('r' || g)::uuid", 5),
+)
+REPAIR = (
+    _set("assets", "raw_import_records_id", "md5('r' || g)::uuid", 1),
+    _set("raw_import_records", "asset_id", "md5('a' || g)::uuid", 2),
+    _set("assets", "raw_import_records_id", "NULL", 5),
+)
+
+
+def _drop_wiring_keys(connection: psycopg.Connection[Any]) -> None:
+    for foreign_key in WIRING_FOREIGN_KEYS:
+        connection.execute(foreign_key.drop_sql())
+
+
+def plant_forbidden_breaks(url: str, total: int) -> None:
+    """Drop the wiring keys (the rollback state) and make the breaks they rule out."""
+    with psycopg.connect(url) as connection:
+        _drop_wiring_keys(connection)
+        for statement in PLANT:
+            connection.execute(statement, {"half": total // 2, "n": total})
+        connection.commit()
+
+
+def restore_wiring_keys(url: str, total: int) -> float:
+    """Undo the forbidden breaks, then add every wiring key NOT VALID and VALIDATE it, as
+    ``discovery db restore-wiring-constraints`` does; returns the seconds it took."""
+    started = time.perf_counter()
+    with psycopg.connect(url) as connection:
+        for statement in REPAIR:
+            connection.execute(statement, {"half": total // 2, "n": total})
+        _drop_wiring_keys(connection)
+        for foreign_key in WIRING_FOREIGN_KEYS:
+            connection.execute(foreign_key.add_not_valid_sql())
+        connection.commit()
+        for foreign_key in WIRING_FOREIGN_KEYS:
+            connection.execute(foreign_key.validate_sql())
+        connection.commit()
+    return time.perf_counter() - started
+
+
 def _load(url: str, tenants: list[BenchTenant]) -> str:
-    """Load the rows with the secondary indexes dropped, then build them again (sorted
-    builds are much faster than a million random inserts into each); the schema ends as
-    the migrations made it."""
+    """Load the rows with the wiring keys and secondary indexes dropped, then build the
+    indexes again (sorted builds are much faster than a million random inserts into
+    each). The rows come with every planted break; the wiring keys are restored later."""
     total = tenants[-1].last
     with psycopg.connect(url) as connection:
-        try:
-            connection.execute("SET session_replication_role = replica")
-            replica = True
-        except psycopg.errors.InsufficientPrivilege:
-            connection.rollback()
-            replica = False
+        _drop_wiring_keys(connection)
         indexes = connection.execute(SECONDARY_INDEXES).fetchall()
         for name, _ in indexes:
             connection.execute(f'DROP INDEX migration."{name}"')
@@ -220,8 +279,7 @@ def _load(url: str, tenants: list[BenchTenant]) -> str:
                 "i": t.data_import_id, "m": t.master_flow_id, "f": t.discovery_flow_id,
                 "first": t.first, "last": t.last, "half": total // 2, "n": total,
             }  # fmt: skip
-            asset_id = ASSET_OF_RAW if replica else "NULL"
-            connection.execute(RAW_INSERT.replace("{asset_id}", asset_id), params)
+            connection.execute(RAW_INSERT.replace("{asset_id}", ASSET_OF_RAW), params)
         for t in tenants:
             params = {
                 "c": t.tenant.client_account_id, "e": t.tenant.engagement_id,
@@ -229,17 +287,14 @@ def _load(url: str, tenants: list[BenchTenant]) -> str:
                 "first": t.first, "last": t.last, "half": total // 2, "n": total,
             }  # fmt: skip
             connection.execute(ASSET_INSERT, params)
-        if not replica:
-            for t in tenants:
-                connection.execute(
-                    BACK_LINKS,
-                    {"i": t.data_import_id, "first": t.first, "half": total // 2, "n": total},
-                )
         for _, definition in indexes:
             connection.execute(definition)
         connection.commit()
-    how = "session_replication_role=replica" if replica else "insert, then UPDATE back-links"
-    return f"{how}; {len(indexes)} secondary indexes dropped during the load and rebuilt"
+    return (
+        f"wiring keys dropped; {len(indexes)} secondary indexes dropped during the load and "
+        "rebuilt; the breaks the keys rule out undone, then the keys added NOT VALID and "
+        "validated"
+    )
 
 
 async def build_dataset(db: BenchDatabase, assets: int) -> tuple[list[BenchTenant], float, str]:
@@ -248,6 +303,8 @@ async def build_dataset(db: BenchDatabase, assets: int) -> tuple[list[BenchTenan
     started = time.perf_counter()
     how = _load(db.url, tenants)
     vacuum_analyze(db.url, "raw_import_records", "assets", "discovery_flows", "data_imports")
+    seconds = restore_wiring_keys(db.url, tenants[-1].last)
+    log(f"B2: wiring keys restored and validated in {seconds:.1f} s")
     return tenants, time.perf_counter() - started, how
 
 
@@ -395,12 +452,27 @@ async def run_b2(
     db: BenchDatabase, tenants: list[BenchTenant], calls: int, cap: float = CALL_CAP_SECONDS
 ) -> dict[str, Any]:
     largest = tenants[0]
+    total = tenants[-1].last
     engine = create_engine(db.url)
     forms: dict[str, Any] = {}
     try:
-        for name, form in FORMS.items():
-            log(f"B2: timing {name} ({calls} calls)")
+        log(f"B2: timing ours with every wiring key in place ({calls} calls)")
+        forms["ours"] = await time_form(engine, "ours", ours, largest.tenant, calls, cap)
+        log("B2: dropping the wiring keys and planting the breaks they rule out")
+        plant_forbidden_breaks(db.url, total)
+        vacuum_analyze(db.url, "raw_import_records", "assets")
+        rollback_forms = {**FORMS, "ours_keys_dropped": ours}
+        del rollback_forms["ours"]
+        for name, form in rollback_forms.items():
+            log(f"B2: timing {name} with the wiring keys dropped ({calls} calls)")
             forms[name] = await time_form(engine, name, form, largest.tenant, calls, cap)
     finally:
         await engine.dispose()
-    return {"tenant_assets": largest.size, "tenant_raw_rows": largest.size, "forms": forms}
+    restored = restore_wiring_keys(db.url, total)
+    log(f"B2: wiring keys restored and validated in {restored:.1f} s")
+    return {
+        "tenant_assets": largest.size,
+        "tenant_raw_rows": largest.size,
+        "restore_wiring_keys_seconds": round(restored, 1),
+        "forms": forms,
+    }

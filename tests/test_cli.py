@@ -107,9 +107,13 @@ def test_repair_wiring_dry_run_reports_counts(env: dict[str, str]) -> None:
     assert result.returncode == 0, result.stderr
     lines = dict(line.split(": ") for line in result.stdout.strip().splitlines())
     assert set(lines) == {
-        "assets_discovery_flow_id",
+        "raw_import_records_asset_id_cleared",
         "raw_import_records_asset_id",
+        "assets_raw_import_records_id_cleared",
         "assets_raw_import_records_id",
+        "assets_flow_links_cleared",
+        "assets_discovery_flow_id",
+        "asset_dependencies_across_tenants_deleted",
     }
     assert "would repair" in result.stderr
 

@@ -4,19 +4,23 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from discovery.assets.models import Asset
-from discovery.health.repair import repair_wiring
+from discovery.assets.models import Asset, AssetDependency
+from discovery.core.wiring import WIRING_FOREIGN_KEYS
+from discovery.health.constraints import drop_wiring_constraints
+from discovery.health.repair import REPAIRS, repair_wiring
 from discovery.imports.models import RawImportRecord
 from tests.factories import Factory
 
-NOTHING = {
-    "assets_discovery_flow_id": 0,
-    "raw_import_records_asset_id": 0,
-    "assets_raw_import_records_id": 0,
-}
+NOTHING = dict.fromkeys((name for name, _ in REPAIRS), 0)
+
+
+async def _without_wiring_keys(session: AsyncSession) -> None:
+    """The rollback state, in which the breaks below can be made (inside the test)."""
+    await session.execute(text("SET CONSTRAINTS ALL IMMEDIATE"))
+    await drop_wiring_constraints(session)
 
 
 async def _links(session: AsyncSession, asset: Asset, raw: RawImportRecord) -> tuple[object, ...]:
@@ -62,6 +66,7 @@ async def test_each_kind_of_broken_link_is_repaired_once(
 
     dry = await repair_wiring(session, dry_run=True)
     assert dry.counts == {
+        **NOTHING,
         "assets_discovery_flow_id": 1,
         "raw_import_records_asset_id": 1,
         "assets_raw_import_records_id": 1,
@@ -106,21 +111,46 @@ async def test_each_kind_of_broken_link_is_repaired_once(
 
 
 async def test_links_are_never_made_across_tenants(session: AsyncSession, factory: Factory) -> None:
+    await _without_wiring_keys(session)
     ours = await factory.flow()
     theirs = await factory.flow()
     raw = await factory.raw_row(theirs, 1)
-    # An asset of one tenant pointing at another tenant's raw row and master flow.
+    their_asset = await factory.asset(theirs)
+    # An asset of one tenant pointing at another tenant's raw row and master flow, a raw
+    # row naming another tenant's asset, and an edge between tenants.
     stray = await factory.asset(
         ours, raw, discovery_flow_id=None, master_flow_id=theirs.master_flow_id
     )
+    our_raw = await factory.raw_row(ours, 1, asset_id=their_asset.id)
+    session.add(
+        AssetDependency(**ours.tenant.keys(), asset_id=stray.id, depends_on_asset_id=their_asset.id)
+    )
+    await session.flush()
     report = await repair_wiring(session, dry_run=False)
-    assert report.counts == NOTHING
-    assert await _links(session, stray, raw) == (None, raw.id, None, False)
+    # Nothing is linked across tenants; the links the tenant keys reject are cleared.
+    assert report.counts == {
+        **NOTHING,
+        "raw_import_records_asset_id_cleared": 1,
+        "assets_raw_import_records_id_cleared": 1,
+        "assets_flow_links_cleared": 1,
+        "asset_dependencies_across_tenants_deleted": 1,
+    }
+    assert await _links(session, stray, raw) == (None, None, None, False)
+    assert (
+        await session.scalar(
+            select(RawImportRecord.asset_id).where(RawImportRecord.id == our_raw.id)
+        )
+        is None
+    )
+    for fk in WIRING_FOREIGN_KEYS:  # the keys validate again
+        await session.execute(text(fk.add_not_valid_sql()))
+        await session.execute(text(fk.validate_sql()))
 
 
 async def test_a_raw_row_claimed_by_two_assets_goes_to_the_first(
     session: AsyncSession, factory: Factory
 ) -> None:
+    await _without_wiring_keys(session)
     flow = await factory.flow()
     raw = await factory.raw_row(flow, 1)
     first = await factory.asset(flow, raw)
@@ -134,3 +164,5 @@ async def test_a_raw_row_claimed_by_two_assets_goes_to_the_first(
         select(RawImportRecord.asset_id).where(RawImportRecord.id == raw.id)
     )
     assert linked == first.id
+    # The later asset loses its reference: the back-link key allows one asset per row.
+    assert report.counts["assets_raw_import_records_id_cleared"] == 1

@@ -115,10 +115,14 @@ async def test_wiring_health_is_cached_per_tenant_and_expires(
         "health_status",
         "tenant",
         "samples",
+        "proven_by",
         "cached",
         "cache_age_seconds",
     }
     assert set(body["metrics"]) == set(METRIC_NAMES)
+    assert set(body["proven_by"]) == set(METRIC_NAMES)
+    assert body["proven_by"]["cross_tenant_links"].startswith("fk_")
+    assert body["proven_by"]["duplicate_assets"] == "counted"
     assert body["health_status"] == "healthy"
     assert body["tenant"] == {
         "client_account_id": str(account.client_account_id),
