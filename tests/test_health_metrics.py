@@ -244,3 +244,20 @@ async def test_disabled_triggers_make_a_metric_counted(
     report = await wiring_health(session, _tenant(flow))
     assert report.proven_by["raw_records_with_orphan_asset_ref"] == COUNTED
     assert report.metrics["raw_records_with_orphan_asset_ref"] == 1
+
+
+async def test_duplicates_are_counted_once_per_asset_whatever_the_key(
+    session: AsyncSession, factory: Factory
+) -> None:
+    flow = await factory.flow()
+    first = await factory.asset(flow, hostname="h1", external_id="X", serial_number="S")
+    await factory.asset(flow, hostname="h1", external_id="X")  # twice a duplicate: once
+    await factory.asset(flow, serial_number="S")
+    await factory.asset(flow, hostname="h2", external_id="Y")  # shares nothing
+    other = await factory.flow()
+    await factory.asset(other, hostname="h1", external_id="X")  # another tenant's
+    report = await wiring_health(session, _tenant(flow), detail=True)
+    assert report.metrics["duplicate_assets"] == 2
+    assert report.samples is not None
+    assert str(first.id) not in {s["id"] for s in report.samples["duplicate_assets"]}
+    assert (await wiring_health(session, _tenant(other))).metrics["duplicate_assets"] == 0
