@@ -175,7 +175,8 @@ def _duplicate_asset_ids(t: Tenant) -> Any:
             .where(*_assets(t), column.is_not(None))
             .group_by(column)
             .having(func.count() > 1)
-            .cte(f"repeated_{key}").prefix_with("MATERIALIZED", dialect="postgresql")
+            .cte(f"repeated_{key}")
+            .prefix_with("MATERIALIZED", dialect="postgresql")
         )
         parts.append(
             select(Asset.id).where(
