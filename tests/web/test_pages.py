@@ -393,10 +393,28 @@ async def test_sorting_the_inventory_orders_every_page_not_just_the_one_shown(
     assert names(second.text) == ["web0004", "web0003", "web0002"]
     # The header says how the table is sorted, and its link turns the order around.
     assert re.search(
-        r'<th scope="col" aria-sort="descending">\s*<a class="sort" href="/assets\?sort=name"',
+        r'<th scope="col" aria-sort="descending">\s*'
+        r'<a class="sort" href="/assets\?page_size=3&amp;sort=name"',
         first.text,
     )
-    assert 'href="/assets?sort=-name&amp;page=2"' in first.text  # the pager keeps the order
+    # "Next" is a keyset link in the page's order (and size): the same rows as page 2.
+    following = re.search(r'<a href="(/assets\?[^"]+)" rel="next">', first.text)
+    assert following is not None
+    link = html.unescape(following.group(1))
+    assert link.startswith("/assets?page_size=3&sort=-name&after=") and link.endswith("&page=2")
+    keyset_second = await client.get(link)
+    assert names(keyset_second.text) == names(second.text)
+    assert "Page 2 of 3" in keyset_second.text
+    third = re.search(r'<a href="(/assets\?[^"]+)" rel="next">', keyset_second.text)
+    assert third is not None
+    last = await client.get(html.unescape(third.group(1)))
+    assert names(last.text) == ["web0001"]
+    assert 'rel="next"' not in last.text
+    assert 'href="/assets?page_size=3&amp;sort=-name&amp;page=2" rel="prev"' in last.text
+    broken = await client.get("/assets", params={"sort": "-name", "after": "bm90LWEtY3Vyc29y"})
+    assert broken.status_code == 400
+    other_order = await client.get(link.replace("sort=-name", "sort=name"))
+    assert other_order.status_code == 400
     refused = await client.get("/assets", params={"sort": "password"})
     assert refused.status_code == 400
     assert "Cannot sort by &#39;password&#39;" in refused.text

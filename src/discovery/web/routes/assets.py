@@ -12,7 +12,7 @@ from discovery.api.errors import ApiError
 from discovery.assets.filters import TECH_DEBT_FILTERS, AssetFilter, SearchMode, TechDebtFilter
 from discovery.assets.graph import asset_references
 from discovery.assets.lineage import asset_lineage, find_asset
-from discovery.assets.listing import Sort, list_assets
+from discovery.assets.listing import InvalidCursorError, Sort, SortedCursor, list_assets
 from discovery.assets.router import export_inventory
 from discovery.assets.schemas import AssetOut
 from discovery.assets.tech_debt_report import shown_flags
@@ -90,7 +90,20 @@ async def inventory(
         sort = Sort.parse(params["sort"]) if params.get("sort") else DEFAULT_SORT
     except ValueError as exc:
         raise PageError(400, f"{str(exc).capitalize()}.") from None
-    result = await list_assets(session, where, page_size=size, page=number, sort=sort)
+    # "Next" carries a keyset cursor (``after``) in the page's sort, so that a deep page
+    # reads its rows from the sort's index instead of skipping every row before it;
+    # ``page`` then only numbers the page. Page links and "Previous" use the page number.
+    after = None
+    if params.get("after"):
+        try:
+            after = SortedCursor.decode(params["after"])
+        except InvalidCursorError:
+            raise PageError(400, "That link to the next page is broken; start again.") from None
+        if after.sort != sort:
+            raise PageError(400, "That link to the next page is for another order.")
+    result = await list_assets(
+        session, where, page_size=size, page=number, sort=sort, after_sorted=after
+    )
     flows = await list_flows(page.context, session, status=None, limit=50, offset=0)
     total_pages = max(1, -(-result.total // size))
     first = (number - 1) * size + 1 if result.assets else 0
@@ -102,6 +115,7 @@ async def inventory(
         "flow_id": str(flow_id) if flow_id else "",
         "tech_debt": tech_debt or "",
     }
+    query = {k: v for k, v in filters.items() if v and not (k == "search" and v == "prefix")}
     return render(
         request,
         "assets.html",
@@ -120,10 +134,11 @@ async def inventory(
             "asset_types": [t.value for t in AssetType],
             "environments": [e.value for e in Environment],
             "flows": flows.data,
-            "query": {
-                k: v for k, v in filters.items() if v and not (k == "search" and v == "prefix")
-            },
+            "query": query,
+            # The pager's and the sort links' query: the filters and a chosen page size.
+            "page_query": {**({"page_size": size} if size != maximum else {}), **query},
             "sort": sort,
+            "next_after": result.next_sorted_cursor,
         },
         page=page,
     )
