@@ -48,6 +48,16 @@ from discovery.core.wiring import table_args
 # Columns the asset listing's ``q`` searches (case-insensitive), each with its own index.
 SEARCH_COLUMNS = ("name", "hostname", "fqdn", "ip_address")
 
+#: The searched columns as one lower-cased text, joined by a unit separator (U+001F) that
+#: a search never contains, so a match never spans two columns: ``contains`` searches
+#: this. Where the server has pg_trgm, a trigram index on it (0024) serves those searches;
+#: written as the index's own expression so that the planner matches it.
+SEARCH_TEXT_SQL = (
+    "lower(" + " || E'\\x1f' || ".join(f"coalesce({column}, '')" for column in SEARCH_COLUMNS) + ")"
+)
+SEARCH_SEPARATOR = "\x1f"
+CONTAINS_INDEX = "ix_assets_search_contains"
+
 
 def _optional_in(column: str, values: type[StrEnum]) -> str:
     return f"{column} IS NULL OR {sql_in(column, values)}"
