@@ -236,6 +236,35 @@ def test_the_columnar_chunk_decides_as_the_row_path(
     asyncio.run(_compare(database_url, earlier, later, size))
 
 
+_WEB01 = {
+    "name": "web01", "hostname": "db01", "fqdn": "web01.corp.example", "ip_address": "10.0.0.1",
+    "external_id": "sys-1", "serial_number": "SN1", "asset_type": "server", "tags": [],
+}  # fmt: skip
+_NAMELESS = {
+    "name": "", "hostname": "web01", "fqdn": "app7.corp.example", "ip_address": "10.0.0.2",
+    "external_id": "sys-2", "serial_number": "SN2", "asset_type": "server", "tags": [],
+}  # fmt: skip
+
+
+def _with(cleansed: dict[str, Any]) -> dict[str, Any]:
+    return {"raw": {"Name": "x", "Notes": "rack 4"}, "cleansed": cleansed, "errors": []}
+
+
+def test_a_row_without_a_name_is_looked_up_by_the_name_it_gets(database_url: str) -> None:
+    """Found by Hypothesis: a nameless row is named after its host name, and the row path
+    matches it by that name to the asset called so; the columnar chunk looked the known
+    assets up by the empty name and created a second asset."""
+    rows = [_with(_WEB01), _with(_WEB01), _with(_WEB01), _with(_NAMELESS)]
+    asyncio.run(_compare(database_url, [], rows, 3))
+
+
+def test_chunks_in_one_transaction_stage_only_their_own_rows(database_url: str) -> None:
+    """Found by Hypothesis: several chunks in one transaction staged the earlier chunks'
+    plain rows again (the stage is emptied at commit only), a duplicate key."""
+    other = {**_NAMELESS, "name": "app7", "hostname": "app7", "external_id": "sys-3"}
+    asyncio.run(_compare(database_url, [], [_with(_WEB01), _with(other)], 1))
+
+
 def test_plain_rows_of_a_fresh_import_skip_the_reconciler(database_url: str) -> None:
     """A file of distinct machines: every row a plain create, same result both ways."""
     later = [

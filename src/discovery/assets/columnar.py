@@ -190,6 +190,15 @@ class ChunkFrame:
 _DERIVED_NAME: Final = pl.coalesce("name", "hostname", "fqdn", "ip_address")
 
 
+def lookup_columns(frame: pl.DataFrame) -> dict[str, list[str | None]]:
+    """The chunk's identifiers as the known-asset lookup takes them: the row path's
+    incoming asset is named ``name or hostname or fqdn or ip_address``, so the name
+    looked up is that one too (a row without a name is found by its host name's)."""
+    columns = {field: frame[field].to_list() for field in IDENTIFIERS}
+    columns["name"] = frame.select(_DERIVED_NAME).to_series().to_list()
+    return columns
+
+
 def _shadows(frame: pl.DataFrame) -> pl.Series:
     """Whether each row is a shadow (its first shadow column says so)."""
     column = frame["shadow"]
@@ -433,6 +442,9 @@ async def create_staged(
 ) -> None:
     """Create the staged plain rows' assets from their raw rows, and record the import."""
     await session.execute(_CREATE_STAGE)
+    # Emptied at each commit; a transaction that runs several chunks (a caller's own
+    # unit of work) must not stage the earlier chunks' rows again.
+    await session.execute(text("DELETE FROM inventory_stage"))
     async with (
         (await psycopg_connection(session)).cursor() as cursor,
         cursor.copy(f"COPY inventory_stage ({', '.join(_STAGE_COLUMNS)}) FROM STDIN") as copy,

@@ -456,7 +456,7 @@ async def process_chunk(
             session,
             plan.client_account_id,
             plan.engagement_id,
-            KeyColumns(*(frame[name].to_list() for name in reconcile.KEY_FIELDS)),
+            KeyColumns(**columnar_chunk.lookup_columns(frame)),
             plan.match_order,
         )
         chunk = columnar_chunk.decide(frame, existing)
