@@ -64,7 +64,7 @@ def _single(name: str, table: str, column: str, referred: str, on_delete: str) -
     )
 
 
-#: The four single-column wiring keys of 0003/0004, which 0020 replaced by the tenant
+#: The four single-column wiring keys of 0003/0004, which 0023 replaced by the tenant
 #: keys below (its downgrade puts them back).
 SINGLE_COLUMN_WIRING_FOREIGN_KEYS: tuple[WiringForeignKey, ...] = (
     _single("fk_assets_discovery_flow_id", "assets", "discovery_flow_id",
@@ -77,7 +77,7 @@ SINGLE_COLUMN_WIRING_FOREIGN_KEYS: tuple[WiringForeignKey, ...] = (
             "assets", "SET NULL"),
 )  # fmt: skip
 
-#: The other single-column links between tenant tables that 0020 replaced (from 0001).
+#: The other single-column links between tenant tables that 0023 replaced (from 0001).
 SINGLE_COLUMN_TENANT_LINKS: tuple[WiringForeignKey, ...] = (
     _single("fk_raw_import_records_data_import_id", "raw_import_records", "data_import_id",
             "data_imports", "CASCADE"),
