@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select, tuple_
+from sqlalchemy import Select, func, literal, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from discovery.assets.filters import AssetFilter
@@ -79,8 +79,6 @@ SORTABLE: dict[str, Any] = {
     "created_at": Asset.created_at,
 }
 SORT_PATTERN = rf"^-?({'|'.join(SORTABLE)})$"
-#: The sorts that ignore case (their SORTABLE expression is ``lower(column)``).
-CASE_FOLDED = frozenset({"name", "hostname", "operating_system"})
 
 
 @dataclass(frozen=True)
@@ -216,45 +214,42 @@ async def list_assets(
         column = SORTABLE[sort.column]
         key = column.desc().nulls_last() if sort.descending else column.asc().nulls_last()
         order = [key, Asset.id.desc() if sort.descending else Asset.id]
-    statement = select(Asset).where(*conditions).order_by(*order)
+    # With a sort, the database's own value of the sort expression comes along, for the
+    # next page's cursor (``lower(name)`` as PostgreSQL folds it, not as Python would).
+    sort_value = SORTABLE[sort.column] if sort is not None else literal(None)
+    statement = select(Asset, sort_value).where(*conditions).order_by(*order)
     if after is not None:
         statement = statement.where(
             tuple_(Asset.created_at, Asset.id) > (after.created_at, after.id)
         )
     else:
         statement = statement.offset((page - 1) * page_size)
-    rows = list(await session.scalars(statement.limit(page_size + 1)))
+    result = await session.execute(statement.limit(page_size + 1))
+    rows = [(asset, value) for asset, value in result]
     return _page_of(rows, page_size, total, exact, sort)
 
 
 def _page_of(
-    rows: list[Asset], page_size: int, total: int, exact: bool, sort: Sort | None
+    rows: list[tuple[Asset, Any]], page_size: int, total: int, exact: bool, sort: Sort | None
 ) -> AssetPage:
-    assets = rows[:page_size]
+    """The page of ``rows`` (each asset with its sort value), which hold one row more than
+    the page when there is a next page."""
+    assets = [asset for asset, _ in rows[:page_size]]
     more = len(rows) > page_size
     next_cursor = Cursor(assets[-1].created_at, assets[-1].id).encode() if more else None
     next_sorted = None
     if more and sort is not None:
-        last = assets[-1]
-        value = _sort_value(last, sort)
-        next_sorted = SortedCursor(sort, value, last.id).encode()
-    return AssetPage(assets, total, next_cursor, exact, next_sorted)
-
-
-def _sort_value(asset: Asset, sort: Sort) -> str | None:
-    """The value the sort orders ``asset`` by, as the cursor holds it."""
-    value = getattr(asset, sort.column)
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value.isoformat()
-    text = str(value)
-    return text.lower() if sort.column in CASE_FOLDED else text
+        value = rows[page_size - 1][1]
+        text = value.isoformat() if isinstance(value, datetime) else value
+        next_sorted = SortedCursor(sort, None if text is None else str(text), assets[-1].id)
+    return AssetPage(
+        assets, total, next_cursor, exact, next_sorted.encode() if next_sorted else None
+    )
 
 
 async def _sorted_keyset(
     session: AsyncSession, conditions: list[Any], after: SortedCursor, limit: int
-) -> list[Asset]:
+) -> list[tuple[Asset, Any]]:
     """The ``limit`` rows after the cursor in its sort (empty values last, ids break ties):
     first those with a value beyond the cursor's, then, if the page is not full yet, those
     without a value. Each part is one ordered range of the sort's index."""
@@ -262,7 +257,7 @@ async def _sorted_keyset(
     descending = after.sort.descending
     key = column.desc() if descending else column.asc()
     ident = Asset.id.desc() if descending else Asset.id.asc()
-    rows: list[Asset] = []
+    rows: list[tuple[Asset, Any]] = []
     if after.value is not None:
         bound = (column, Asset.id)
         beyond = (
@@ -270,14 +265,19 @@ async def _sorted_keyset(
             if descending
             else tuple_(*bound) > (after.sql_value(), after.id)
         )
-        statement = select(Asset).where(*conditions, beyond).order_by(key, ident).limit(limit)
-        rows = list(await session.scalars(statement))
+        statement = (
+            select(Asset, column).where(*conditions, beyond).order_by(key, ident).limit(limit)
+        )
+        rows = [(asset, value) for asset, value in await session.execute(statement)]
     if len(rows) < limit:
         empty = [column.is_(None)]
         if after.value is None:
             empty.append(Asset.id < after.id if descending else Asset.id > after.id)
         statement = (
-            select(Asset).where(*conditions, *empty).order_by(ident).limit(limit - len(rows))
+            select(Asset, column)
+            .where(*conditions, *empty)
+            .order_by(ident)
+            .limit(limit - len(rows))
         )
-        rows += list(await session.scalars(statement))
+        rows += [(asset, value) for asset, value in await session.execute(statement)]
     return rows

@@ -57,11 +57,27 @@ class WiringForeignKey:
         return f"ALTER TABLE {SCHEMA}.{self.table} DROP CONSTRAINT IF EXISTS {self.name}"
 
 
-def _single(name: str, table: str, column: str, referred: str, on_delete: str) -> WiringForeignKey:
+def _link(
+    name: str, table: str, column: str, referred: str, on_delete: str, *, tenant: bool = True
+) -> WiringForeignKey:
+    """``table.column`` → ``referred`` (``table`` or ``table.column``, ``id`` by default);
+    a tenant link carries the tenant columns on both sides, and its SET NULL nulls only
+    ``column``."""
     referred_table, _, referred_column = referred.partition(".")
+    carried = TENANT_COLUMNS if tenant else ()
+    action = f"SET NULL ({column})" if tenant and on_delete == "SET NULL" else on_delete
     return WiringForeignKey(
-        name, table, (column,), referred_table, (referred_column or "id",), on_delete
+        name,
+        table,
+        (*carried, column),
+        referred_table,
+        (*carried, referred_column or "id"),
+        action,
     )
+
+
+def _single(name: str, table: str, column: str, referred: str, on_delete: str) -> WiringForeignKey:
+    return _link(name, table, column, referred, on_delete, tenant=False)
 
 
 #: The four single-column wiring keys of 0003/0004, which 0023 replaced by the tenant
@@ -117,6 +133,11 @@ TENANT_KEYS: tuple[TenantKey, ...] = (
 )
 
 
+#: A processed raw row's note is empty: the predicate the health metric and its partial
+#: index share (written out, so that the planner matches the one to the other).
+NO_REASON_SQL = "coalesce(btrim(processing_notes), '') = ''"
+
+
 @dataclass(frozen=True)
 class PartialIndex:
     name: str
@@ -137,7 +158,7 @@ HEALTH_INDEXES: tuple[PartialIndex, ...] = (
         "ix_raw_import_records_processed_silently",
         "raw_import_records",
         TENANT_COLUMNS,
-        "is_processed IS TRUE AND asset_id IS NULL AND coalesce(btrim(processing_notes), '') = ''",
+        f"is_processed IS TRUE AND asset_id IS NULL AND {NO_REASON_SQL}",
     ),
     PartialIndex(
         "ix_failed_asset_chunks_pending",
@@ -146,21 +167,6 @@ HEALTH_INDEXES: tuple[PartialIndex, ...] = (
         "reprocessed_at IS NULL",
     ),
 )
-
-
-def _tenant_link(
-    name: str, table: str, column: str, referred: str, on_delete: str
-) -> WiringForeignKey:
-    referred_table, _, referred_column = referred.partition(".")
-    action = f"SET NULL ({column})" if on_delete == "SET NULL" else on_delete
-    return WiringForeignKey(
-        name,
-        table,
-        (*TENANT_COLUMNS, column),
-        referred_table,
-        (*TENANT_COLUMNS, referred_column or "id"),
-        action,
-    )
 
 
 #: The wiring: every link between tenant tables carries the tenant, so a link to another
@@ -173,19 +179,19 @@ WIRING_FOREIGN_KEYS: tuple[WiringForeignKey, ...] = (
         (*TENANT_COLUMNS, "raw_import_records_id", "id"), "raw_import_records",
         (*TENANT_COLUMNS, "id", "asset_id"), "SET NULL (raw_import_records_id)", deferrable=True,
     ),
-    _tenant_link("fk_raw_import_records_tenant_asset", "raw_import_records", "asset_id",
+    _link("fk_raw_import_records_tenant_asset", "raw_import_records", "asset_id",
                  "assets", "SET NULL"),
-    _tenant_link("fk_raw_import_records_tenant_import", "raw_import_records", "data_import_id",
+    _link("fk_raw_import_records_tenant_import", "raw_import_records", "data_import_id",
                  "data_imports", "CASCADE"),
-    _tenant_link("fk_assets_tenant_discovery_flow", "assets", "discovery_flow_id",
+    _link("fk_assets_tenant_discovery_flow", "assets", "discovery_flow_id",
                  "discovery_flows", "SET NULL"),
-    _tenant_link("fk_assets_tenant_master_flow", "assets", "master_flow_id",
+    _link("fk_assets_tenant_master_flow", "assets", "master_flow_id",
                  "crewai_flow_state_extensions.flow_id", "SET NULL"),
-    _tenant_link("fk_asset_dependencies_tenant_asset", "asset_dependencies", "asset_id",
+    _link("fk_asset_dependencies_tenant_asset", "asset_dependencies", "asset_id",
                  "assets", "CASCADE"),
-    _tenant_link("fk_asset_dependencies_tenant_depends_on", "asset_dependencies",
+    _link("fk_asset_dependencies_tenant_depends_on", "asset_dependencies",
                  "depends_on_asset_id", "assets", "CASCADE"),
-    _tenant_link("fk_failed_asset_chunks_tenant_flow", "failed_asset_chunks",
+    _link("fk_failed_asset_chunks_tenant_flow", "failed_asset_chunks",
                  "discovery_flow_id", "discovery_flows", "CASCADE"),
 )  # fmt: skip
 

@@ -38,7 +38,7 @@ from sqlalchemy.orm import aliased
 
 from discovery.assets.models import Asset, AssetDependency, FailedAssetChunk
 from discovery.core.revisions import SCHEMA
-from discovery.core.wiring import WIRING_FOREIGN_KEYS
+from discovery.core.wiring import NO_REASON_SQL, WIRING_FOREIGN_KEYS
 from discovery.flows.models import DiscoveryFlow, FlowStatus
 from discovery.imports.models import RawImportRecord
 from discovery.tenancy.context import Tenant
@@ -128,7 +128,7 @@ EDGE_KEYS = (
 )
 # Written as literals so that the statement's predicate is the partial index's own
 # (0020); a bound '' would not match it.
-_NO_REASON: ColumnElement[bool] = literal_column("coalesce(btrim(processing_notes), '') = ''")
+_NO_REASON: ColumnElement[bool] = literal_column(NO_REASON_SQL)
 
 
 def _duplicates(column: Any) -> Callable[[Tenant], list[ColumnElement[bool]]]:
