@@ -18,9 +18,9 @@ import json
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Final, Unpack
 
-from sqlalchemy import Select, func, literal, select, tuple_
+from sqlalchemy import Row, Select, func, literal, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from discovery.assets.filters import AssetFilter
@@ -107,6 +107,14 @@ COUNT_LIMIT = 10_000
 # a search counts to 1,000 (about 4 ms) and estimates above.
 SEARCH_COUNT_LIMIT = 1_000
 
+#: A page selects the asset table's columns (rows, not ORM objects) and the value of its
+#: sort expression under this name, for the next page's cursor.
+ASSET_COLUMNS: Final = tuple(Asset.__table__.columns)
+SORT_VALUE: Final = "sort_value"
+#: One asset of a page: its columns by name (``row.name``, ``row._mapping``), then the
+#: sort value.
+AssetRow = Row[Unpack[tuple[Any, ...]]]
+
 
 @dataclass(frozen=True)
 class SortedCursor:
@@ -156,7 +164,9 @@ class SortedCursor:
 
 @dataclass(frozen=True)
 class AssetPage:
-    assets: list[Asset]
+    #: The page's assets as table rows (every column, by name), not ORM objects: a page
+    #: of 200 loaded as entities cost as much as the rest of the request together.
+    assets: list[AssetRow]
     total: int
     next_cursor: str | None
     total_exact: bool = True
@@ -217,7 +227,9 @@ async def list_assets(
     # With a sort, the database's own value of the sort expression comes along, for the
     # next page's cursor (``lower(name)`` as PostgreSQL folds it, not as Python would).
     sort_value = SORTABLE[sort.column] if sort is not None else literal(None)
-    statement = select(Asset, sort_value).where(*conditions).order_by(*order)
+    statement = (
+        select(*ASSET_COLUMNS, sort_value.label(SORT_VALUE)).where(*conditions).order_by(*order)
+    )
     if after is not None:
         statement = statement.where(
             tuple_(Asset.created_at, Asset.id) > (after.created_at, after.id)
@@ -225,21 +237,20 @@ async def list_assets(
     else:
         statement = statement.offset((page - 1) * page_size)
     result = await session.execute(statement.limit(page_size + 1))
-    rows = [(asset, value) for asset, value in result]
-    return _page_of(rows, page_size, total, exact, sort)
+    return _page_of(list(result.all()), page_size, total, exact, sort)
 
 
 def _page_of(
-    rows: list[tuple[Asset, Any]], page_size: int, total: int, exact: bool, sort: Sort | None
+    rows: list[AssetRow], page_size: int, total: int, exact: bool, sort: Sort | None
 ) -> AssetPage:
-    """The page of ``rows`` (each asset with its sort value), which hold one row more than
-    the page when there is a next page."""
-    assets = [asset for asset, _ in rows[:page_size]]
+    """The page of ``rows`` (each asset's columns and its sort value), which hold one row
+    more than the page when there is a next page."""
+    assets = rows[:page_size]
     more = len(rows) > page_size
     next_cursor = Cursor(assets[-1].created_at, assets[-1].id).encode() if more else None
     next_sorted = None
     if more and sort is not None:
-        value = rows[page_size - 1][1]
+        value = getattr(rows[page_size - 1], SORT_VALUE)
         text = value.isoformat() if isinstance(value, datetime) else value
         next_sorted = SortedCursor(sort, None if text is None else str(text), assets[-1].id)
     return AssetPage(
@@ -249,7 +260,7 @@ def _page_of(
 
 async def _sorted_keyset(
     session: AsyncSession, conditions: list[Any], after: SortedCursor, limit: int
-) -> list[tuple[Asset, Any]]:
+) -> list[AssetRow]:
     """The ``limit`` rows after the cursor in its sort (empty values last, ids break ties):
     first those with a value beyond the cursor's, then, if the page is not full yet, those
     without a value. Each part is one ordered range of the sort's index."""
@@ -257,7 +268,7 @@ async def _sorted_keyset(
     descending = after.sort.descending
     key = column.desc() if descending else column.asc()
     ident = Asset.id.desc() if descending else Asset.id.asc()
-    rows: list[tuple[Asset, Any]] = []
+    rows: list[AssetRow] = []
     if after.value is not None:
         bound = (column, Asset.id)
         beyond = (
@@ -266,18 +277,21 @@ async def _sorted_keyset(
             else tuple_(*bound) > (after.sql_value(), after.id)
         )
         statement = (
-            select(Asset, column).where(*conditions, beyond).order_by(key, ident).limit(limit)
+            select(*ASSET_COLUMNS, column.label(SORT_VALUE))
+            .where(*conditions, beyond)
+            .order_by(key, ident)
+            .limit(limit)
         )
-        rows = [(asset, value) for asset, value in await session.execute(statement)]
+        rows = list((await session.execute(statement)).all())
     if len(rows) < limit:
         empty = [column.is_(None)]
         if after.value is None:
             empty.append(Asset.id < after.id if descending else Asset.id > after.id)
         statement = (
-            select(Asset, column)
+            select(*ASSET_COLUMNS, column.label(SORT_VALUE))
             .where(*conditions, *empty)
             .order_by(ident)
             .limit(limit - len(rows))
         )
-        rows += [(asset, value) for asset, value in await session.execute(statement)]
+        rows += list((await session.execute(statement)).all())
     return rows

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
-from fastapi.responses import FileResponse, StreamingResponse
+from fastapi.responses import FileResponse, Response, StreamingResponse
 from starlette.background import BackgroundTask
 
 from discovery.api.deps import FactoryDep, SessionDep, SettingsDep, Viewer
@@ -32,6 +32,7 @@ from discovery.assets.schemas import (
     LineageOut,
     PageMetadata,
     Pagination,
+    asset_page_json,
 )
 from discovery.canonical import AssetType, Environment
 from discovery.core.database import unit_of_work
@@ -128,7 +129,7 @@ async def list_assets_page(
             "descending. Keyset paging (cursor) keeps the default order.",
         ),
     ] = None,
-) -> AssetPageOut:
+) -> Response:
     """The engagement's assets in a stable order (created_at, id), by page or by cursor;
     or, by page, sorted by a column."""
     if sort is not None and cursor is not None:
@@ -178,17 +179,19 @@ async def list_assets_page(
         after=after,
         sort=Sort.parse(sort) if sort else None,
     )
-    return AssetPageOut(
-        data=[AssetOut.model_validate(asset) for asset in result.assets],
-        pagination=Pagination(
-            page=None if after is not None else (page or 1),
-            page_size=size,
-            total=result.total,
-            total_exact=result.total_exact,
-            total_pages=-(-result.total // size),
-            next_cursor=result.next_cursor,
-        ),
-        metadata=PageMetadata(page_size_capped=capped, max_page_size=maximum),
+    pagination = Pagination(
+        page=None if after is not None else (page or 1),
+        page_size=size,
+        total=result.total,
+        total_exact=result.total_exact,
+        total_pages=-(-result.total // size),
+        next_cursor=result.next_cursor,
+    )
+    metadata = PageMetadata(page_size_capped=capped, max_page_size=maximum)
+    # The body AssetPageOut describes, written straight from the rows (see asset_page_json).
+    return Response(
+        asset_page_json([row._mapping for row in result.assets], pagination, metadata),
+        media_type="application/json",
     )
 
 

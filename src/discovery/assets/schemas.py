@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Final
 
+import orjson
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -96,6 +98,38 @@ class AssetPageOut(BaseModel):
     data: list[AssetOut]
     pagination: Pagination
     metadata: PageMetadata
+
+
+#: AssetOut's fields in its order: the keys of each asset in a page's JSON.
+ASSET_FIELDS: Final = tuple(AssetOut.model_fields)
+
+
+def asset_page_json(
+    assets: Sequence[Mapping[Any, Any]], pagination: Pagination, metadata: PageMetadata
+) -> bytes:
+    """The JSON of ``AssetPageOut`` for ``assets`` (table rows), byte for byte, without
+    building a model per asset.
+
+    The rows come from the asset table, whose column types are AssetOut's field types,
+    so validating 200 of them again only cost time (about half of a page's 25 ms at a
+    million assets). orjson writes the same text as pydantic (``Z`` for UTC, the same
+    float digits); a value it cannot write (an integer beyond 64 bits in a custom
+    attribute) sends the page through the models instead.
+    """
+    page = {
+        "data": [{field: asset[field] for field in ASSET_FIELDS} for asset in assets],
+        "pagination": pagination.model_dump(mode="json"),
+        "metadata": metadata.model_dump(mode="json"),
+    }
+    try:
+        return orjson.dumps(page, option=orjson.OPT_UTC_Z)
+    except orjson.JSONEncodeError:
+        data = [AssetOut.model_validate(dict(asset)) for asset in assets]
+        return (
+            AssetPageOut(data=data, pagination=pagination, metadata=metadata)
+            .model_dump_json()
+            .encode()
+        )
 
 
 class RawRecordOut(BaseModel):
