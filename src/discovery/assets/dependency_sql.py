@@ -28,6 +28,7 @@ from typing import Any
 
 from sqlalchemy import text
 
+from discovery.core.models import SCHEMA
 from discovery.core.spaces import python_spaces
 
 _OCTET = r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
@@ -70,18 +71,18 @@ _LOOKUPS = (
     ("t.hostname", "k.hostname_key"),
     ("lower(t.name)", "k.name_key"),
 )
-_LOOKUP = """
-                   (SELECT m.id FROM (SELECT t.id, t.created_at FROM migration.assets AS t
+_LOOKUP = f"""
+                   (SELECT m.id FROM (SELECT t.id, t.created_at FROM {SCHEMA}.assets AS t
                      WHERE t.client_account_id = :client_account_id
                        AND t.engagement_id = :engagement_id
-                       AND {column} = {key}
-                     OFFSET 0) AS m ORDER BY m.created_at, m.id LIMIT 1)"""
+                       AND {{column}} = {{key}}
+                     OFFSET 0) AS m ORDER BY m.created_at, m.id LIMIT 1)"""  # noqa: S608 (the schema constant)
 
 RESOLVE_SLICE = text(
-    """
+    f"""
     WITH slice AS (
         SELECT ai.asset_id
-          FROM migration.asset_imports AS ai
+          FROM {SCHEMA}.asset_imports AS ai
          WHERE ai.data_import_id = :data_import_id AND ai.asset_id > :after
          ORDER BY ai.asset_id
          LIMIT :slice
@@ -90,9 +91,9 @@ RESOLVE_SLICE = text(
         SELECT a.id AS source, a.name AS source_name, r.reference, r.ord,
                btrim(r.reference, :spaces) AS stripped
           FROM slice
-          JOIN migration.assets AS a ON a.id = slice.asset_id
+          JOIN {SCHEMA}.assets AS a ON a.id = slice.asset_id
          CROSS JOIN LATERAL unnest(a.depends_on) WITH ORDINALITY AS r(reference, ord)
-         WHERE a.depends_on <> '{}' AND r.reference IS NOT NULL
+         WHERE a.depends_on <> '{{}}' AND r.reference IS NOT NULL
     ),
     classified AS (
         SELECT refs.*,
@@ -116,12 +117,12 @@ RESOLVE_SLICE = text(
     ),
     resolved AS (
         SELECT k.source, k.source_name, k.reference, k.ord,
-               COALESCE({lookups}
+               COALESCE({{lookups}}
                ) AS target
           FROM keyed AS k
     ),
     inserted AS (
-        INSERT INTO migration.asset_dependencies
+        INSERT INTO {SCHEMA}.asset_dependencies
                (client_account_id, engagement_id, asset_id, depends_on_asset_id,
                 dependency_type, source_flow_id)
         SELECT :client_account_id, :engagement_id, source, target, :type, :flow_id
@@ -137,7 +138,7 @@ RESOLVE_SLICE = text(
            ARRAY(SELECT coalesce(source_name, 'None') || ': ' || reference
                    FROM resolved WHERE target IS NULL
                   ORDER BY source, ord LIMIT :samples) AS samples
-    """.replace(
+    """.replace(  # noqa: S608 (the schema constant)
         "{lookups}",
         ",".join(_LOOKUP.format(column=column, key=key) for column, key in _LOOKUPS),
     )

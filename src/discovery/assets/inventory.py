@@ -57,6 +57,7 @@ from discovery.assets.preview import AssetShape, Reconciler, incoming_asset
 from discovery.assets.sieve import decide_chunk
 from discovery.core.database import unit_of_work
 from discovery.core.ids import uuid7
+from discovery.core.models import SCHEMA
 from discovery.flows.models import DiscoveryFlow, Phase
 from discovery.imports.models import DataImport, RawImportRecord
 
@@ -208,37 +209,37 @@ def _lineage(plan: InventoryPlan, raw_id: uuid.UUID | None, now: datetime) -> di
     }
 
 
-_ROWS_OF_CHUNK = """
-    SELECT r.row_number FROM migration.raw_import_records r
+_ROWS_OF_CHUNK = f"""
+    SELECT r.row_number FROM {SCHEMA}.raw_import_records r
      WHERE r.data_import_id = :import_id AND r.is_valid IS TRUE AND r.asset_id IS NULL
        AND r.is_processed IS FALSE AND r.row_number > :after
        AND NOT EXISTS (
-           SELECT 1 FROM migration.failed_asset_chunks f
+           SELECT 1 FROM {SCHEMA}.failed_asset_chunks f
             WHERE f.discovery_flow_id = :flow_id AND f.reprocessed_at IS NULL
               AND r.row_number BETWEEN f.first_row_number AND f.last_row_number)
      ORDER BY r.row_number LIMIT :size
-"""
+"""  # noqa: S608 (the schema constant)
 
 _LINK_BACK = text(
-    """
-    UPDATE migration.raw_import_records AS r
+    f"""
+    UPDATE {SCHEMA}.raw_import_records AS r
        SET asset_id = v.asset_id, is_processed = true, processed_at = now(),
            processing_notes = v.note
       FROM unnest(CAST(:raw_ids AS uuid[]), CAST(:asset_ids AS uuid[]),
                   CAST(:notes AS text[])) AS v(raw_id, asset_id, note)
      WHERE r.id = v.raw_id AND r.asset_id IS NULL
     RETURNING r.id
-    """
+    """  # noqa: S608 (the schema constant)
 )
 
 # Which imports touched each asset (a statement of constant text, so it is compiled once).
 _RECORD_IMPORTS = text(
-    """
-    INSERT INTO migration.asset_imports (id, asset_id, data_import_id, action)
-    SELECT migration.uuid_v7(), v.asset_id, :import_id, v.action
+    f"""
+    INSERT INTO {SCHEMA}.asset_imports (id, asset_id, data_import_id, action)
+    SELECT {SCHEMA}.uuid_v7(), v.asset_id, :import_id, v.action
       FROM unnest(CAST(:asset_ids AS uuid[]), CAST(:actions AS text[])) AS v(asset_id, action)
         ON CONFLICT (asset_id, data_import_id) DO NOTHING
-    """
+    """  # noqa: S608 (the schema constant)
 )
 
 
@@ -278,7 +279,7 @@ _IN_ENGAGEMENT = "client_account_id = :client_account_id AND engagement_id = :en
 _EXISTING_ASSETS = text(
     "WITH hits AS ("  # noqa: S608 (constants and the model's own column names)
     + " UNION ".join(
-        f"SELECT id FROM migration.assets WHERE {_IN_ENGAGEMENT}"  # noqa: S608 (constants)
+        f"SELECT id FROM {SCHEMA}.assets WHERE {_IN_ENGAGEMENT}"  # noqa: S608 (constants)
         f" AND {column} = ANY(CAST(:{parameter} AS text[]))"
         for column, parameter in _KEY_LOOKUPS
     )
@@ -286,17 +287,17 @@ _EXISTING_ASSETS = text(
         UNION
         SELECT named.id FROM unnest(CAST(:names AS text[])) AS n(name)
          CROSS JOIN LATERAL (
-            SELECT id FROM migration.assets
+            SELECT id FROM {SCHEMA}.assets
              WHERE {_IN_ENGAGEMENT} AND lower(name) = n.name
             OFFSET 0) AS named
         UNION
-        SELECT id FROM migration.assets
+        SELECT id FROM {SCHEMA}.assets
          WHERE {_IN_ENGAGEMENT}
            AND custom_attributes ? 'alternate_ids'
            AND string_to_array(custom_attributes ->> 'alternate_ids', '; ')
                && CAST(:alternates AS text[])
     )
-    SELECT {", ".join(column.name for column in _ASSET_COLUMNS)} FROM migration.assets
+    SELECT {", ".join(column.name for column in _ASSET_COLUMNS)} FROM {SCHEMA}.assets
      WHERE id = ANY(ARRAY(SELECT id FROM hits))
      ORDER BY created_at, id
     """  # noqa: S608 (constants and the model's own column names)

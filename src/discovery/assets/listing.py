@@ -18,7 +18,7 @@ import json
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Final, Unpack
+from typing import Any, Final
 
 from sqlalchemy import Row, Select, func, literal, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -113,7 +113,7 @@ ASSET_COLUMNS: Final = tuple(Asset.__table__.columns)
 SORT_VALUE: Final = "sort_value"
 #: One asset of a page: its columns by name (``row.name``, ``row._mapping``), then the
 #: sort value.
-AssetRow = Row[Unpack[tuple[Any, ...]]]
+AssetRow = Row[*tuple[Any, ...]]
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from sqlalchemy import text
 
 from discovery.assets.end_of_support import flags_for
 from discovery.core.database import unit_of_work
+from discovery.core.models import SCHEMA
 from discovery.flows.models import Phase
 from discovery.flows.phase_contract import PhaseContext, PhaseError, PhaseOutcome
 
@@ -37,23 +38,23 @@ class _Software(NamedTuple):
 
 
 _GROUPS = text(
-    """
+    f"""
     SELECT a.operating_system, a.os_version, a.database_type, a.database_version,
            a.tech_debt_flags, a.os_end_of_support, count(*) AS assets
-      FROM migration.assets AS a
-      JOIN migration.asset_imports AS ai ON ai.asset_id = a.id
+      FROM {SCHEMA}.assets AS a
+      JOIN {SCHEMA}.asset_imports AS ai ON ai.asset_id = a.id
      WHERE ai.data_import_id = :import_id
      GROUP BY 1, 2, 3, 4, 5, 6
-    """
+    """  # noqa: S608 (the schema constant)
 )
 
 # One statement per distinct OS and database text whose stored assessment is out of date.
 _APPLY = text(
-    """
-    UPDATE migration.assets AS a
+    f"""
+    UPDATE {SCHEMA}.assets AS a
        SET tech_debt_flags = CAST(:flags AS jsonb), os_end_of_support = :end_of_support,
            current_phase = :phase, updated_at = now()
-      FROM migration.asset_imports AS ai
+      FROM {SCHEMA}.asset_imports AS ai
      WHERE ai.asset_id = a.id AND ai.data_import_id = :import_id
        AND a.operating_system IS NOT DISTINCT FROM :operating_system
        AND a.os_version IS NOT DISTINCT FROM :os_version
@@ -61,7 +62,7 @@ _APPLY = text(
        AND a.database_version IS NOT DISTINCT FROM :database_version
        AND (a.tech_debt_flags <> CAST(:flags AS jsonb)
             OR a.os_end_of_support IS DISTINCT FROM :end_of_support)
-    """
+    """  # noqa: S608 (the schema constant)
 )
 
 

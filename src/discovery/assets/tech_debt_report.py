@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from discovery.core.models import SCHEMA
 from discovery.tenancy.context import Tenant
 
 #: Worst first: an asset counts once, under its worst flag.
@@ -19,25 +20,25 @@ SEVERITY_LABELS = {"high": "Past end of support", "medium": "Ends within a year"
 LISTED = 500
 
 _BY_PRODUCT = text(
-    """
+    f"""
     SELECT f ->> 'product' AS product, f ->> 'severity' AS severity,
            min(f ->> 'end_of_support') AS end_of_support, count(DISTINCT a.id) AS assets
-      FROM migration.assets AS a
+      FROM {SCHEMA}.assets AS a
      CROSS JOIN LATERAL jsonb_array_elements(a.tech_debt_flags) AS f
      WHERE a.client_account_id = :client AND a.engagement_id = :engagement
        AND a.tech_debt_flags <> '[]'::jsonb
      GROUP BY 1, 2
      ORDER BY 4 DESC, 1
-    """
+    """  # noqa: S608 (the schema constant)
 )
 _FLAGGED = text(
-    """
+    f"""
     SELECT a.id, a.name, a.asset_type, a.environment, a.tech_debt_flags
-      FROM migration.assets AS a
+      FROM {SCHEMA}.assets AS a
      WHERE a.client_account_id = :client AND a.engagement_id = :engagement
        AND a.tech_debt_flags <> '[]'::jsonb
-     ORDER BY a.tech_debt_flags @> '[{"severity": "high"}]'::jsonb DESC, a.name, a.id
-    """
+     ORDER BY a.tech_debt_flags @> '[{{"severity": "high"}}]'::jsonb DESC, a.name, a.id
+    """  # noqa: S608 (the schema constant)
 )
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from discovery.core.database import psycopg_connection
+from discovery.core.models import SCHEMA
 
 _CREATE_BATCH_TABLE = text(
     "CREATE TEMP TABLE IF NOT EXISTS cleansing_batch ("
@@ -25,8 +26,8 @@ _CREATE_BATCH_TABLE = text(
     ") ON COMMIT DELETE ROWS"
 )
 _APPLY_BATCH = text(
-    """
-    UPDATE migration.raw_import_records AS r
+    f"""
+    UPDATE {SCHEMA}.raw_import_records AS r
        SET cleansed_data = b.cleansed,
            validation_errors = b.errors,
            is_valid = b.valid,
@@ -35,10 +36,10 @@ _APPLY_BATCH = text(
            processing_notes = CASE WHEN b.valid THEN r.processing_notes ELSE b.note END
       FROM cleansing_batch AS b
      WHERE r.id = b.id
-    """
+    """  # noqa: S608 (the schema constant)
 )
 _KEYS = text(
-    "SELECT DISTINCT jsonb_object_keys(raw_data) FROM migration.raw_import_records"
+    f"SELECT DISTINCT jsonb_object_keys(raw_data) FROM {SCHEMA}.raw_import_records"  # noqa: S608 (the schema constant)
     " WHERE data_import_id = :import_id"
 )
 
@@ -60,11 +61,12 @@ async def read_batch(
     """The next rows not yet cleansed (``row_number > after_row``), in row order: columns
     ``id``, ``row_number`` and one per source, holding the raw value's JSON text."""
     query = sql.SQL(
-        "COPY (SELECT id, row_number{cells} FROM migration.raw_import_records"
+        "COPY (SELECT id, row_number{cells} FROM {schema}.raw_import_records"
         " WHERE data_import_id = {import_id} AND row_number > {after}"
         " AND cleansed_data IS NULL ORDER BY row_number LIMIT {limit})"
         " TO STDOUT (FORMAT csv)"
     ).format(
+        schema=sql.Identifier(SCHEMA),
         cells=sql.SQL("").join(
             sql.SQL(", raw_data -> {}").format(sql.Literal(source)) for source in sources
         ),

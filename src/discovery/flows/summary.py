@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from discovery.core.models import SCHEMA
 from discovery.flows.models import DiscoveryFlow, Phase
 from discovery.flows.service import FINISHED
 from discovery.health.metrics import Tenant, wiring_health
@@ -97,17 +98,17 @@ SAMPLES = 5
 # ending within a year (the flags are stored by the tech-debt phase, the dates let a
 # summary read later still tell the two apart).
 _END_OF_SUPPORT = text(
-    """
+    f"""
     SELECT count(*) FILTER (WHERE ended) AS ended,
            count(*) FILTER (WHERE NOT ended) AS ending
       FROM (SELECT bool_or(CAST(f ->> 'end_of_support' AS date) < :today) AS ended
-              FROM migration.asset_imports AS ai
-              JOIN migration.assets AS a ON a.id = ai.asset_id
+              FROM {SCHEMA}.asset_imports AS ai
+              JOIN {SCHEMA}.assets AS a ON a.id = ai.asset_id
              CROSS JOIN LATERAL jsonb_array_elements(a.tech_debt_flags) AS f
              WHERE ai.data_import_id = :import_id
                AND CAST(f ->> 'end_of_support' AS date) <= :horizon
              GROUP BY a.id) AS flagged
-    """
+    """  # noqa: S608 (the schema constant)
 )
 
 

@@ -24,25 +24,27 @@ from dataclasses import dataclass
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from discovery.core.models import SCHEMA
+
 _CLEAR_RAW_ASSET = (
     "raw_import_records_asset_id_cleared",
-    """
-    UPDATE migration.raw_import_records AS r
+    f"""
+    UPDATE {SCHEMA}.raw_import_records AS r
        SET asset_id = NULL,
            processing_notes = 'unlinked by repair-wiring: asset missing or another tenant''s'
      WHERE r.asset_id IS NOT NULL
        AND NOT EXISTS (
-             SELECT 1 FROM migration.assets a
+             SELECT 1 FROM {SCHEMA}.assets a
               WHERE a.id = r.asset_id
                 AND a.client_account_id = r.client_account_id
                 AND a.engagement_id = r.engagement_id)
-    """,
+    """,  # noqa: S608 (the schema constant)
 )
 
 _FILL_RAW_ASSET = (
     "raw_import_records_asset_id",
-    """
-    UPDATE migration.raw_import_records AS r
+    f"""
+    UPDATE {SCHEMA}.raw_import_records AS r
        SET asset_id = a.id,
            is_processed = true,
            processed_at = coalesce(r.processed_at, now()),
@@ -50,7 +52,7 @@ _FILL_RAW_ASSET = (
       FROM (
             SELECT DISTINCT ON (raw_import_records_id)
                    raw_import_records_id, id, client_account_id, engagement_id
-              FROM migration.assets
+              FROM {SCHEMA}.assets
              WHERE raw_import_records_id IS NOT NULL
              ORDER BY raw_import_records_id, created_at, id
            ) AS a
@@ -58,7 +60,7 @@ _FILL_RAW_ASSET = (
        AND a.raw_import_records_id = r.id
        AND a.client_account_id = r.client_account_id
        AND a.engagement_id = r.engagement_id
-    """,
+    """,  # noqa: S608 (the schema constant)
 )
 
 # After the fill above, an asset whose row is missing, another tenant's, or names another
@@ -66,28 +68,28 @@ _FILL_RAW_ASSET = (
 # key rejects it. The next repair gives it a row that names it, where one exists.
 _CLEAR_ASSET_RAW = (
     "assets_raw_import_records_id_cleared",
-    """
-    UPDATE migration.assets AS a
+    f"""
+    UPDATE {SCHEMA}.assets AS a
        SET raw_import_records_id = NULL, updated_at = now()
      WHERE a.raw_import_records_id IS NOT NULL
        AND NOT EXISTS (
-             SELECT 1 FROM migration.raw_import_records r
+             SELECT 1 FROM {SCHEMA}.raw_import_records r
               WHERE r.id = a.raw_import_records_id
                 AND r.client_account_id = a.client_account_id
                 AND r.engagement_id = a.engagement_id
                 AND r.asset_id = a.id)
-    """,
+    """,  # noqa: S608 (the schema constant)
 )
 
 _FILL_ASSET_RAW = (
     "assets_raw_import_records_id",
-    """
-    UPDATE migration.assets AS a
+    f"""
+    UPDATE {SCHEMA}.assets AS a
        SET raw_import_records_id = r.id, updated_at = now()
       FROM (
             SELECT DISTINCT ON (asset_id)
                    asset_id, id, client_account_id, engagement_id
-              FROM migration.raw_import_records
+              FROM {SCHEMA}.raw_import_records
              WHERE asset_id IS NOT NULL
              ORDER BY asset_id, created_at, row_number, id
            ) AS r
@@ -95,68 +97,68 @@ _FILL_ASSET_RAW = (
        AND r.asset_id = a.id
        AND r.client_account_id = a.client_account_id
        AND r.engagement_id = a.engagement_id
-    """,
+    """,  # noqa: S608 (the schema constant)
 )
 
 _CLEAR_ASSET_FLOWS = (
     "assets_flow_links_cleared",
-    """
-    UPDATE migration.assets AS a
+    f"""
+    UPDATE {SCHEMA}.assets AS a
        SET discovery_flow_id = CASE WHEN EXISTS (
-                 SELECT 1 FROM migration.discovery_flows df
+                 SELECT 1 FROM {SCHEMA}.discovery_flows df
                   WHERE df.id = a.discovery_flow_id
                     AND df.client_account_id = a.client_account_id
                     AND df.engagement_id = a.engagement_id)
                THEN a.discovery_flow_id END,
            master_flow_id = CASE WHEN EXISTS (
-                 SELECT 1 FROM migration.crewai_flow_state_extensions m
+                 SELECT 1 FROM {SCHEMA}.crewai_flow_state_extensions m
                   WHERE m.flow_id = a.master_flow_id
                     AND m.client_account_id = a.client_account_id
                     AND m.engagement_id = a.engagement_id)
                THEN a.master_flow_id END,
            updated_at = now()
      WHERE (a.discovery_flow_id IS NOT NULL AND NOT EXISTS (
-                 SELECT 1 FROM migration.discovery_flows df
+                 SELECT 1 FROM {SCHEMA}.discovery_flows df
                   WHERE df.id = a.discovery_flow_id
                     AND df.client_account_id = a.client_account_id
                     AND df.engagement_id = a.engagement_id))
         OR (a.master_flow_id IS NOT NULL AND NOT EXISTS (
-                 SELECT 1 FROM migration.crewai_flow_state_extensions m
+                 SELECT 1 FROM {SCHEMA}.crewai_flow_state_extensions m
                   WHERE m.flow_id = a.master_flow_id
                     AND m.client_account_id = a.client_account_id
                     AND m.engagement_id = a.engagement_id))
-    """,
+    """,  # noqa: S608 (the schema constant)
 )
 
 _FILL_ASSET_FLOW = (
     "assets_discovery_flow_id",
-    """
-    UPDATE migration.assets AS a
+    f"""
+    UPDATE {SCHEMA}.assets AS a
        SET discovery_flow_id = df.id, updated_at = now()
-      FROM migration.discovery_flows AS df
+      FROM {SCHEMA}.discovery_flows AS df
      WHERE a.discovery_flow_id IS NULL
        AND a.master_flow_id IS NOT NULL
        AND df.master_flow_id = a.master_flow_id
        AND df.client_account_id = a.client_account_id
        AND df.engagement_id = a.engagement_id
-    """,
+    """,  # noqa: S608 (the schema constant)
 )
 
 _DELETE_CROSS_TENANT_EDGES = (
     "asset_dependencies_across_tenants_deleted",
-    """
-    DELETE FROM migration.asset_dependencies AS d
+    f"""
+    DELETE FROM {SCHEMA}.asset_dependencies AS d
      WHERE NOT EXISTS (
-             SELECT 1 FROM migration.assets a
+             SELECT 1 FROM {SCHEMA}.assets a
               WHERE a.id = d.asset_id
                 AND a.client_account_id = d.client_account_id
                 AND a.engagement_id = d.engagement_id)
         OR NOT EXISTS (
-             SELECT 1 FROM migration.assets a
+             SELECT 1 FROM {SCHEMA}.assets a
               WHERE a.id = d.depends_on_asset_id
                 AND a.client_account_id = d.client_account_id
                 AND a.engagement_id = d.engagement_id)
-    """,
+    """,  # noqa: S608 (the schema constant)
 )
 
 #: In this order: each clearing makes room for the fill after it.

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from discovery.assets.models import Asset, AssetImport
+from discovery.core.models import SCHEMA
 from discovery.flows.models import CrewAIFlowStateExtensions, DiscoveryFlow, FlowStatus
 from discovery.imports.models import DataImport, RawImportRecord
 from discovery.imports.service import get_import
@@ -44,24 +45,24 @@ class DeletedImport:
 
 
 _REPOINT_KEPT_ASSETS = text(
-    """
-    UPDATE migration.assets AS a
+    f"""
+    UPDATE {SCHEMA}.assets AS a
        SET raw_import_records_id = other.id,
            discovery_flow_id = f.id,
            master_flow_id = f.master_flow_id,
            updated_at = now()
       FROM (
             SELECT DISTINCT ON (r.asset_id) r.asset_id, r.id, r.data_import_id
-              FROM migration.raw_import_records r
+              FROM {SCHEMA}.raw_import_records r
              WHERE r.asset_id = ANY(CAST(:kept AS uuid[]))
                AND r.data_import_id <> :import_id
              ORDER BY r.asset_id, r.created_at, r.row_number
            ) AS other
-      JOIN migration.discovery_flows f ON f.data_import_id = other.data_import_id
+      JOIN {SCHEMA}.discovery_flows f ON f.data_import_id = other.data_import_id
      WHERE a.id = other.asset_id
        AND a.raw_import_records_id IN (
-            SELECT id FROM migration.raw_import_records WHERE data_import_id = :import_id)
-    """
+            SELECT id FROM {SCHEMA}.raw_import_records WHERE data_import_id = :import_id)
+    """  # noqa: S608 (the schema constant)
 )
 
 

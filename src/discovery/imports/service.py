@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from discovery.core import copy_format
 from discovery.core.database import psycopg_connection
+from discovery.core.models import SCHEMA
 from discovery.core.settings import Settings
 from discovery.imports.copy_blocks import CopyBlocks
 from discovery.imports.models import DataImport, FileFormat, ImportStatus, RawImportRecord
@@ -34,7 +35,7 @@ from discovery.tenancy.context import Tenant
 logger = logging.getLogger(__name__)
 
 COPY_SQL = (
-    "COPY migration.raw_import_records "
+    f"COPY {SCHEMA}.raw_import_records "
     "(data_import_id, client_account_id, engagement_id, master_flow_id, row_number, raw_data) "
     "FROM STDIN"
 )
@@ -244,7 +245,7 @@ async def analyze_raw_rows(session: AsyncSession) -> None:
     """
     await session.execute(
         text(
-            "ANALYZE migration.raw_import_records (id, data_import_id, client_account_id,"
+            f"ANALYZE {SCHEMA}.raw_import_records (id, data_import_id, client_account_id,"
             " engagement_id, row_number, is_valid, is_processed, asset_id)"
         )
     )
