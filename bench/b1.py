@@ -6,7 +6,9 @@
    bench database; the client logs in, uploads the file over HTTP, approves the
    suggested mappings and polls the flow until it rests. Timed from the upload request
    to the first poll that sees ``completed``; the summed RSS of the server's process
-   tree and this client is sampled from /proc throughout.
+   tree and of the client (:mod:`bench.client`, a process of its own: this harness has
+   read the file into Polars for the floors, which no client of the service does) is
+   sampled from /proc throughout.
 4. **Inventory only**, side by side in this process on the same cleansed rows: the
    linkage of the flow is reset (assets deleted, raw rows unlinked, VACUUM ANALYZE),
    the seed-pattern baseline runs; reset again, and our ``asset_inventory`` phase
@@ -16,6 +18,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
 import signal
@@ -53,12 +56,10 @@ from discovery.flows.runner import handler_for
 from discovery.tenancy import service as tenancy
 
 PHASES = tuple(phase.value for phase in Phase)
-RESTING = {"completed", "completed_with_errors", "failed", "cancelled", "paused"}
 ADMIN_EMAIL = "bench-admin@example.com"
 ADMIN_PASSWORD = "bench-admin-password-0123"
 SECRET = "bench-secret-key-0123456789-abcdefghijklmnop"
 API = "/api/v1"
-FLOWS = f"{API}/unified-discovery/flows"
 
 
 @dataclass(frozen=True)
@@ -196,37 +197,21 @@ class EndToEnd:
     profiles: list[Profile]
 
 
-async def _drive(
-    client: httpx.AsyncClient, headers: dict[str, str], path: Path, poll: float
-) -> tuple[float, float, dict[str, Any]]:
-    started = time.perf_counter()
-    with path.open("rb") as handle:
-        response = await client.post(
-            f"{API}/unified-discovery/imports",
-            headers=headers,
-            files={"file": (path.name, handle, "text/csv")},
-        )
-    upload_seconds = time.perf_counter() - started
-    if response.status_code != 202:
-        raise RuntimeError(f"upload failed: {response.status_code} {response.text[:500]}")
-    flow_id = response.json()["master_flow_id"]
-    approved = False
-    while True:
-        response = await client.get(f"{FLOWS}/{flow_id}", headers=headers)
-        response.raise_for_status()
-        body: dict[str, Any] = response.json()
-        status = body["status"]
-        if status == "waiting_for_approval" and not approved:
-            approval = await client.put(
-                f"{FLOWS}/{flow_id}/field-mappings", headers=headers, json={}
-            )
-            if approval.status_code != 200:
-                raise RuntimeError(f"approval failed: {approval.text[:500]}")
-            approved = True
-            continue
-        if status in RESTING:
-            return time.perf_counter() - started, upload_seconds, body
-        await asyncio.sleep(poll)
+async def _drive_in_client_process(
+    base_url: str, headers: dict[str, str], path: Path, poll: float, server_pid: int, url: str
+) -> tuple[float, float, dict[str, Any], PeakRss]:
+    """Run :mod:`bench.client` as its own process and sample the RSS of it and the server."""
+    job = json.dumps({"headers": headers, "path": str(path), "poll": poll})
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bench.client", base_url, job,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    with PeakRss([server_pid, process.pid], postmaster=postmaster_pid(url)) as rss:
+        out, err = await process.communicate()
+    if process.returncode != 0:
+        raise RuntimeError(f"the bench client failed: {err.decode(errors='replace')[-2000:]}")
+    result = json.loads(out)
+    return result["seconds"], result["upload_seconds"], result["body"], rss
 
 
 async def end_to_end(
@@ -243,12 +228,10 @@ async def end_to_end(
             login.raise_for_status()
             headers = tenant.headers(login.json()["access_token"])
             await _wait_for_worker(client)
-            postmaster = postmaster_pid(db.url)
-            with (
-                PeakRss([server.process.pid, os.getpid()], postmaster=postmaster) as rss,
-                sampled("b1_serve_end_to_end", server.process.pid, profile_dir) as profiles,
-            ):
-                seconds, upload_seconds, body = await _drive(client, headers, path, 0.25)
+        with sampled("b1_serve_end_to_end", server.process.pid, profile_dir) as profiles:
+            seconds, upload_seconds, body, rss = await _drive_in_client_process(
+                server.base_url, headers, path, 0.25, server.process.pid, db.url
+            )
     except BaseException:
         log(f"discovery serve output:\n{server.log_text()}")
         raise

@@ -47,6 +47,7 @@ from discovery.core.database import psycopg_connection
 from discovery.core.ids import uuid7_block
 from discovery.core.models import SCHEMA
 from discovery.core.spaces import python_spaces
+from discovery.imports.raw_rows import CREATED_NOTE_SQL, awaiting_inventory_sql, linked_to
 
 #: Every character ``str.strip()`` removes: blank means "only these" in SQL as in Python.
 WHITESPACE: Final = python_spaces()
@@ -125,9 +126,9 @@ def _frame_query(shape: ChunkShape, first_row: int, last_row: int) -> sql.Compos
         " {alternates}, {shadow}"
         " FROM {schema}.raw_import_records r"
         " WHERE r.data_import_id = {import_id} AND r.row_number BETWEEN {first} AND {last}"
-        " AND r.is_valid IS TRUE AND r.asset_id IS NULL AND r.is_processed IS FALSE"
-        " ORDER BY r.row_number) TO STDOUT (FORMAT csv)"
+        " AND {awaiting} ORDER BY r.row_number) TO STDOUT (FORMAT csv)"
     ).format(
+        awaiting=sql.SQL(awaiting_inventory_sql()),
         identifiers=sql.SQL(", ").join(identifiers),
         decoded=sql.SQL(", ").join(decoded),
         present=present,
@@ -424,8 +425,7 @@ _LINK_STAGED = text(
     f"""
     WITH linked AS (
         UPDATE {SCHEMA}.raw_import_records AS r
-           SET asset_id = s.asset_id, is_processed = true, processed_at = now(),
-               processing_notes = 'created asset from row ' || r.row_number
+           SET {linked_to("s.asset_id", CREATED_NOTE_SQL)}
           FROM inventory_stage AS s
          WHERE r.id = s.raw_id AND r.asset_id IS NULL
         RETURNING 1)

@@ -60,6 +60,7 @@ from discovery.core.ids import uuid7
 from discovery.core.models import SCHEMA
 from discovery.flows.models import DiscoveryFlow, Phase
 from discovery.imports.models import DataImport, RawImportRecord
+from discovery.imports.raw_rows import awaiting_inventory, awaiting_inventory_sql, linked_to
 
 logger = logging.getLogger(__name__)
 
@@ -211,8 +212,8 @@ def _lineage(plan: InventoryPlan, raw_id: uuid.UUID | None, now: datetime) -> di
 
 _ROWS_OF_CHUNK = f"""
     SELECT r.row_number FROM {SCHEMA}.raw_import_records r
-     WHERE r.data_import_id = :import_id AND r.is_valid IS TRUE AND r.asset_id IS NULL
-       AND r.is_processed IS FALSE AND r.row_number > :after
+     WHERE r.data_import_id = :import_id AND {awaiting_inventory_sql()}
+       AND r.row_number > :after
        AND NOT EXISTS (
            SELECT 1 FROM {SCHEMA}.failed_asset_chunks f
             WHERE f.discovery_flow_id = :flow_id AND f.reprocessed_at IS NULL
@@ -223,8 +224,7 @@ _ROWS_OF_CHUNK = f"""
 _LINK_BACK = text(
     f"""
     UPDATE {SCHEMA}.raw_import_records AS r
-       SET asset_id = v.asset_id, is_processed = true, processed_at = now(),
-           processing_notes = v.note
+       SET {linked_to("v.asset_id", "v.note")}
       FROM unnest(CAST(:raw_ids AS uuid[]), CAST(:asset_ids AS uuid[]),
                   CAST(:notes AS text[])) AS v(raw_id, asset_id, note)
      WHERE r.id = v.raw_id AND r.asset_id IS NULL
@@ -400,9 +400,7 @@ async def _chunk_rows(
         .where(
             RawImportRecord.data_import_id == plan.data_import_id,
             RawImportRecord.row_number.between(first_row, last_row),
-            RawImportRecord.is_valid.is_(True),
-            RawImportRecord.asset_id.is_(None),
-            RawImportRecord.is_processed.is_(False),
+            awaiting_inventory(),
         )
         .order_by(RawImportRecord.row_number)
     )
