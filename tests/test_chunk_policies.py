@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -25,6 +26,9 @@ from discovery.assets.inventory import (
 )
 from discovery.assets.models import Asset, FailedAssetChunk
 from discovery.core.database import create_engine, create_session_factory, unit_of_work
+from discovery.core.settings import load_settings
+from discovery.flows.dead_letter import retry_failed_chunks
+from discovery.flows.lock import holding_flow_lock
 from discovery.flows.models import DiscoveryFlow
 from discovery.imports.models import RawImportRecord
 from tests.factories import Factory
@@ -199,6 +203,37 @@ async def test_skip_dead_letters_the_chunk_and_goes_on(database_url: str) -> Non
     assert failures == [] and counters.linked == 3
     assert chunk.reprocessed_at is not None and chunk.attempts == 1
     assert await _invariant(database_url, scenario) == {"linked": 10, "dead": 0, "assets": 10}
+
+
+async def test_a_retry_of_failed_chunks_waits_while_a_phase_holds_the_flow(
+    database_url: str, tmp_path: Path
+) -> None:
+    """The retry (a job of its own, or the CLI) takes the flow's lock: it never runs beside
+    a phase of the same flow, and goes on once the phase lets go."""
+    scenario = await _scenario(database_url, valid=6, invalid=0, duplicates=0)
+    policy, _ = _failing({2}, transient=False)
+    policy.policy = "skip"
+    await _run(database_url, scenario, policy, size=3)
+    assert await _invariant(database_url, scenario) == {"linked": 3, "dead": 3, "assets": 3}
+    flow_id = scenario.plan.discovery_flow_id
+    engine = create_engine(database_url)
+    try:
+        factory = create_session_factory(engine)
+        current = load_settings(database_url=database_url, data_dir=tmp_path)
+        async with holding_flow_lock(database_url, flow_id):  # a phase of the flow runs
+            retry = asyncio.create_task(
+                retry_failed_chunks(factory, current, flow_id, database_url=database_url)
+            )
+            await asyncio.sleep(1.0)
+            assert not retry.done()
+            assert await _invariant(database_url, scenario) == {
+                "linked": 3, "dead": 3, "assets": 3
+            }  # fmt: skip
+        outcome = await asyncio.wait_for(retry, 60)
+    finally:
+        await engine.dispose()
+    assert outcome["still_failing"] == [] and outcome["reprocessed"]["linked"] == 3
+    assert await _invariant(database_url, scenario) == {"linked": 6, "dead": 0, "assets": 6}
 
 
 async def test_retry_recovers_from_a_transient_failure(database_url: str) -> None:

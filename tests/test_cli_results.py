@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import psycopg
+
 from discovery.flows.summary import results_lines
 from tests.cli_runner import discovery, new_client
 from tests.tech_debt_files import expected_end_of_support, write_servers
@@ -82,3 +84,35 @@ def test_approve_shows_the_reviewers_mapping_changes(env: dict[str, str], tmp_pa
     assert json.loads(shown.stdout)["results"]["mapping_changes"] == [
         {"source_field": "Environment", "suggested": "environment", "approved": None}
     ]
+
+
+def test_retry_failed_reprocesses_in_the_terminal(
+    env: dict[str, str], tmp_path: Path, database_url: str
+) -> None:
+    """``flows retry-failed`` does the work itself (the API queues it) and says what it did."""
+    client = new_client(env, "Retry")
+    path = write_servers(tmp_path / "servers.csv")
+    common = ("run", str(path), "--client", client, "--engagement", "Wave 1", "--approve-mappings")
+    summary = json.loads(discovery(*common, "--json", env=env).stdout)
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        connection.execute(
+            "INSERT INTO migration.failed_asset_chunks (id, client_account_id, engagement_id,"
+            " discovery_flow_id, chunk_number, first_row_number, last_row_number, error,"
+            " attempts)"
+            " SELECT gen_random_uuid(), client_account_id, engagement_id, id, 9, 1, 2,"
+            " 'OperationalError: server closed the connection', 1"
+            " FROM migration.discovery_flows WHERE master_flow_id = %s",
+            (summary["master_flow_id"],),
+        )
+    retried = discovery("flows", "retry-failed", summary["master_flow_id"], env=env)
+    assert retried.returncode == 0, retried.stderr
+    # Rows 1-2 were linked already: the chunk is reprocessed and links nothing new.
+    assert retried.stdout.strip() == "reprocessed 1 chunk(s): 0 row(s) linked, 0 asset(s) created"
+    with psycopg.connect(database_url) as connection:
+        row = connection.execute(
+            "SELECT reprocessed_at IS NOT NULL FROM migration.failed_asset_chunks c"
+            " JOIN migration.discovery_flows f ON f.id = c.discovery_flow_id"
+            " WHERE f.master_flow_id = %s",
+            (summary["master_flow_id"],),
+        ).fetchone()
+    assert row == (True,)

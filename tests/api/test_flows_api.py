@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -124,8 +125,8 @@ async def test_steering_a_flow_answers_409_for_a_state_that_does_not_allow_it(
     assert (await client.post(f"{FLOWS}/{flow_id}/resume", headers=analyst)).status_code == 409
 
 
-async def test_retry_failed_reprocesses_dead_lettered_chunks(
-    client: httpx.AsyncClient, flows: Flows, database_url: str
+async def test_retry_failed_queues_a_job_that_reprocesses_dead_lettered_chunks(
+    client: httpx.AsyncClient, flows: Flows, database_url: str, worker: WorkerFactory
 ) -> None:
     flow_id = uuid.UUID(flows.completed["master_flow_id"])
 
@@ -154,11 +155,26 @@ async def test_retry_failed_reprocesses_dead_lettered_chunks(
     assert (chunk["chunk_number"], chunk["reprocessed_at"]) == (7, None)
 
     retried = await client.post(f"{FLOWS}/{flow_id}/retry-failed", headers=analyst)
-    assert retried.status_code == 200, retried.text
-    assert retried.json()["reprocessed"]["chunks"] == 1
-    assert retried.json()["still_failing"] == []
-    after = (await client.get(f"{FLOWS}/{flow_id}", headers=analyst)).json()
-    assert after["dead_letter_chunks"][0]["reprocessed_at"] is not None
+    assert retried.status_code == 202, retried.text
+    assert (retried.json()["pending_chunks"], retried.json()["queued"]) == (1, True)
+    # A second request finds the retry queued and queues no other.
+    again = await client.post(f"{FLOWS}/{flow_id}/retry-failed", headers=analyst)
+    assert (again.status_code, again.json()["queued"]) == (202, False)
+    still = (await client.get(f"{FLOWS}/{flow_id}", headers=analyst)).json()
+    assert still["dead_letter_chunks"][0]["reprocessed_at"] is None  # nothing ran yet
+
+    async with worker():
+        deadline = asyncio.get_running_loop().time() + 60
+        while True:
+            after = (await client.get(f"{FLOWS}/{flow_id}", headers=analyst)).json()
+            if after["dead_letter_chunks"][0]["reprocessed_at"] is not None:
+                break
+            assert asyncio.get_running_loop().time() < deadline, after
+            await asyncio.sleep(0.1)
+    assert after["status"] == "completed"
+    nothing = await client.post(f"{FLOWS}/{flow_id}/retry-failed", headers=analyst)
+    assert nothing.status_code == 409, nothing.text
+    assert "no failed chunks to retry" in nothing.json()["error"]["message"]
 
 
 async def test_master_flows_active_summary_and_detail(

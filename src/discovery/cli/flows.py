@@ -393,7 +393,8 @@ def retry_failed_command(
     flow_id: uuid.UUID = typer.Argument(..., help="Master flow id."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
-    """Reprocess the flow's dead-lettered asset chunks."""
+    """Reprocess the flow's dead-lettered asset chunks here and now (the API and the web
+    page queue the same work as a job); waits while a phase of the flow runs."""
     from discovery.core.database import create_engine, create_session_factory
     from discovery.flows import service
     from discovery.flows.dead_letter import retry_failed_chunks
@@ -404,7 +405,9 @@ def retry_failed_command(
     async def retry() -> dict[str, Any]:
         engine = create_engine(url)
         try:
-            return await retry_failed_chunks(create_session_factory(engine), current, flow_id)
+            return await retry_failed_chunks(
+                create_session_factory(engine), current, flow_id, database_url=url
+            )
         finally:
             await engine.dispose()
 

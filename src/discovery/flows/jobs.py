@@ -27,10 +27,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from discovery.core.database import create_engine, create_session_factory, libpq_url
 from discovery.core.settings import Settings
+from discovery.flows.dead_letter import retry_failed_chunks
 from discovery.flows.heartbeat import HeartbeatThread
 from discovery.flows.lock import HELD_FLOW_LOCKS_SQL
 from discovery.flows.models import Phase
-from discovery.flows.queue import JOB_SCHEMA, QUEUE, RUN_PHASE_TASK, flow_lock
+from discovery.flows.queue import JOB_SCHEMA, QUEUE, RETRY_FAILED_TASK, RUN_PHASE_TASK, flow_lock
 from discovery.flows.runner import execute_phase
 from discovery.imports.retention import sweep_forever
 
@@ -68,6 +69,18 @@ def build_app(database_url: str) -> procrastinate.App:
             uuid.UUID(discovery_flow_id),
             Phase(phase),
         )
+
+    @app.task(name=RETRY_FAILED_TASK, queue=QUEUE, pass_context=False)
+    async def retry_failed(discovery_flow_id: str) -> None:
+        if _resources is None:
+            raise RuntimeError("the worker's database resources are not set up")
+        outcome = await retry_failed_chunks(
+            _resources.factory,
+            _resources.settings,
+            uuid.UUID(discovery_flow_id),
+            database_url=_resources.database_url,
+        )
+        logger.info("flow %s: failed chunks retried: %s", discovery_flow_id, outcome)
 
     return app
 

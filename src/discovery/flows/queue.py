@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 QUEUE = "discovery"
 RUN_PHASE_TASK = "discovery.run_phase"
+RETRY_FAILED_TASK = "discovery.retry_failed_chunks"
 #: The job queue's schema (migration 0005); procrastinate's statements name its objects
 #: unqualified, so they run with this schema first on the search path.
 JOB_SCHEMA = "procrastinate"
@@ -45,6 +46,11 @@ def flow_lock(discovery_flow_id: uuid.UUID) -> str:
     return f"flow:{discovery_flow_id}"
 
 
+def retry_lock(discovery_flow_id: uuid.UUID) -> str:
+    """At most one queued retry of a flow's failed chunks: a second request finds it."""
+    return f"retry:{discovery_flow_id}"
+
+
 async def enqueue_phase(session: AsyncSession, discovery_flow_id: uuid.UUID, phase: Phase) -> None:
     deferrer = _deferrer().configure_task(
         RUN_PHASE_TASK,
@@ -56,3 +62,32 @@ async def enqueue_phase(session: AsyncSession, discovery_flow_id: uuid.UUID, pha
     await session.execute(_SET_SEARCH_PATH, {"path": f"{JOB_SCHEMA}, {path}"})
     await deferrer.defer_async(discovery_flow_id=str(discovery_flow_id), phase=phase.value)
     await session.execute(_SET_SEARCH_PATH, {"path": path})  # for the rest of the transaction
+
+
+async def enqueue_retry(session: AsyncSession, discovery_flow_id: uuid.UUID) -> bool:
+    """Queue a retry of the flow's dead-lettered chunks in the caller's transaction; False
+    when one is already queued (and not yet started). Like the phases, it runs under the
+    flow's lock, so it never overlaps a phase of the same flow."""
+    from procrastinate.exceptions import AlreadyEnqueued
+
+    connection = await psycopg_connection(session)
+    deferrer = _deferrer().configure_task(
+        RETRY_FAILED_TASK,
+        queue=QUEUE,
+        lock=flow_lock(discovery_flow_id),
+        queueing_lock=retry_lock(discovery_flow_id),
+        connection=connection,
+    )
+    path = (await session.execute(_SEARCH_PATH)).scalar_one()
+    await session.execute(_SET_SEARCH_PATH, {"path": f"{JOB_SCHEMA}, {path}"})
+    try:
+        # A savepoint on the driver's connection, where procrastinate writes: the queueing
+        # lock refuses a second job with a unique violation, which must not abort the
+        # caller's transaction.
+        async with connection.transaction():
+            await deferrer.defer_async(discovery_flow_id=str(discovery_flow_id))
+        return True
+    except AlreadyEnqueued:
+        return False
+    finally:
+        await session.execute(_SET_SEARCH_PATH, {"path": path})

@@ -1,8 +1,9 @@
 """``/api/v1/unified-discovery/flows``: follow, review and steer discovery flows.
 
-``retry-failed`` runs in the request: it reprocesses the flow's dead-lettered chunks
-(few, and each one bounded by ``ASSET_BATCH_CHUNK_SIZE`` rows) with the same code as
-``discovery flows retry-failed`` and answers with what happened.
+``retry-failed`` queues a job that reprocesses the flow's dead-lettered chunks (and then
+brings dependencies and tech debt up to date for the whole import: minutes of work on a
+large one); the flow's detail shows each chunk's ``reprocessed_at`` and ``attempts`` as the
+job goes. ``discovery flows retry-failed`` runs the same code in the terminal.
 """
 
 from __future__ import annotations
@@ -11,15 +12,15 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from discovery.api.deps import MAX_OFFSET, Analyst, FactoryDep, SessionDep, SettingsDep, Viewer
+from discovery.api.deps import MAX_OFFSET, Analyst, FactoryDep, SessionDep, Viewer
 from discovery.api.errors import ApiError, documented
 from discovery.assets.models import FailedAssetChunk
 from discovery.flows import control, service
-from discovery.flows.dead_letter import retry_failed_chunks
 from discovery.flows.master import master_record
 from discovery.flows.models import DiscoveryFlow, FlowStatus
+from discovery.flows.queue import enqueue_retry
 from discovery.flows.schemas import (
     DeadLetterChunkOut,
     FieldMappingOut,
@@ -28,7 +29,7 @@ from discovery.flows.schemas import (
     FlowDetail,
     FlowList,
     MappingApproval,
-    RetryFailedOut,
+    RetryQueuedOut,
 )
 from discovery.flows.service import FINISHED
 from discovery.flows.summary import flow_summary, in_column_order
@@ -189,21 +190,31 @@ async def cancel_flow(flow_id: uuid.UUID, context: Analyst, session: SessionDep)
     return await _brief(session, flow)
 
 
-@router.post("/{flow_id}/retry-failed", response_model=RetryFailedOut)
-async def retry_failed(
-    flow_id: uuid.UUID,
-    context: Analyst,
-    session: SessionDep,
-    factory: FactoryDep,
-    settings: SettingsDep,
-) -> RetryFailedOut:
-    """Reprocess the flow's dead-lettered asset chunks now (in this request)."""
+@router.post(
+    "/{flow_id}/retry-failed",
+    response_model=RetryQueuedOut,
+    status_code=202,
+    responses=documented(409),
+)
+async def retry_failed(flow_id: uuid.UUID, context: Analyst, session: SessionDep) -> RetryQueuedOut:
+    """Queue a retry of the flow's dead-lettered asset chunks; a worker runs it under the
+    flow's lock. 409 when the flow has none pending."""
     flow = await _flow(session, context, flow_id)
-    outcome = await retry_failed_chunks(factory, settings, flow.id)
-    await session.refresh(flow)
-    return RetryFailedOut(
+    pending = int(
+        await session.scalar(
+            select(func.count()).where(
+                FailedAssetChunk.discovery_flow_id == flow.id,
+                FailedAssetChunk.reprocessed_at.is_(None),
+            )
+        )
+        or 0
+    )
+    if not pending:
+        raise ApiError(409, f"flow {flow.master_flow_id} has no failed chunks to retry")
+    queued = await enqueue_retry(session, flow.id)
+    return RetryQueuedOut(
         master_flow_id=flow.master_flow_id,
         status=FlowStatus(flow.status),
-        reprocessed=outcome["reprocessed"],
-        still_failing=outcome["still_failing"],
+        pending_chunks=pending,
+        queued=queued,
     )

@@ -147,11 +147,14 @@ class MappingApproval(BaseModel):
     )
 
 
-class RetryFailedOut(BaseModel):
+class RetryQueuedOut(BaseModel):
     master_flow_id: uuid.UUID
     status: FlowStatus
-    reprocessed: dict[str, int]
-    still_failing: list[str]
+    pending_chunks: int = Field(description="Dead-lettered chunks the retry will reprocess.")
+    queued: bool = Field(
+        description="A retry job was queued by this request; false when one was already "
+        "queued and has not started yet (it will reprocess the same chunks)."
+    )
 
 
 class MasterFlowOut(BaseModel):

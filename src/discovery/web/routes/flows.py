@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import JSONResponse, Response
 
-from discovery.api.deps import FactoryDep, SessionDep, SettingsDep
+from discovery.api.deps import SessionDep
+from discovery.api.errors import ApiError
 from discovery.flows import service
 from discovery.flows.models import DiscoveryFlow
 from discovery.flows.router import flow_detail, retry_failed
@@ -55,27 +56,20 @@ async def flow_status(flow_id: str, page: WebPage, session: SessionDep) -> Respo
 
 
 @router.post("/flows/{flow_id}/retry", dependencies=[CsrfChecked])
-async def retry(
-    request: Request,
-    flow_id: str,
-    page: WebPage,
-    session: SessionDep,
-    factory: FactoryDep,
-    settings: SettingsDep,
-) -> Response:
+async def retry(request: Request, flow_id: str, page: WebPage, session: SessionDep) -> Response:
     page.require(Role.ANALYST)
     flow = await tenant_flow(session, page, flow_id)
-    outcome = await retry_failed(flow.master_flow_id, page.context, session, factory, settings)
-    counts = outcome.reprocessed
-    failing = len(outcome.still_failing)
+    try:
+        queued = await retry_failed(flow.master_flow_id, page.context, session)
+    except ApiError as exc:
+        message = (
+            "This flow has no failed chunks to retry." if exc.status_code == 409 else exc.message
+        )
+        return go(request, f"/flows/{flow.master_flow_id}", flash=message, kind="error")
     message = (
-        f"Retried the failed chunks: {counts.get('chunks', 0)} reprocessed "
-        f"({counts.get('created', 0)} asset(s) created, {counts.get('updated', 0)} updated)"
+        f"Queued a retry of {queued.pending_chunks} failed chunk(s). Each shows as "
+        "reprocessed below when it is done; reload the page to follow it."
+        if queued.queued
+        else "A retry of the failed chunks is already queued; reload the page to follow it."
     )
-    message += f"; {failing} still failing." if failing else "; none still failing."
-    return go(
-        request,
-        f"/flows/{flow.master_flow_id}",
-        flash=message,
-        kind="error" if failing else "success",
-    )
+    return go(request, f"/flows/{flow.master_flow_id}", flash=message, kind="success")
