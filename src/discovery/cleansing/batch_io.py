@@ -56,14 +56,15 @@ async def read_batch(
     import_id: UUID,
     after_row: int,
     sources: Sequence[str],
-    limit: int,
+    window: int,
 ) -> pl.DataFrame:
-    """The next rows not yet cleansed (``row_number > after_row``), in row order: columns
-    ``id``, ``row_number`` and one per source, holding the raw value's JSON text."""
+    """The rows not yet cleansed among row numbers ``after_row + 1 .. after_row + window``,
+    in row order: columns ``id``, ``row_number`` and one per source, holding the raw
+    value's JSON text. The window bounds the read to one range of the row-number index."""
     query = sql.SQL(
         "COPY (SELECT id, row_number{cells} FROM {schema}.raw_import_records"
         " WHERE data_import_id = {import_id} AND row_number > {after}"
-        " AND cleansed_data IS NULL ORDER BY row_number LIMIT {limit})"
+        " AND row_number <= {last} AND cleansed_data IS NULL ORDER BY row_number)"
         " TO STDOUT (FORMAT csv)"
     ).format(
         schema=sql.Identifier(SCHEMA),
@@ -72,7 +73,7 @@ async def read_batch(
         ),
         import_id=sql.Literal(str(import_id)),
         after=sql.Literal(after_row),
-        limit=sql.Literal(limit),
+        last=sql.Literal(after_row + window),
     )
     buffer = BytesIO()
     async with (await psycopg_connection(session)).cursor() as cursor, cursor.copy(query) as copy:

@@ -63,6 +63,14 @@ async def run_data_cleansing(context: PhaseContext) -> PhaseOutcome:
             or 0
         )
         remaining = await _pending(session, import_id)
+        final_row = int(
+            await session.scalar(
+                select(func.max(RawImportRecord.row_number)).where(
+                    RawImportRecord.data_import_id == import_id
+                )
+            )
+            or 0
+        )
         data_import = await session.get(DataImport, import_id)
         headers = list(data_import.read_details.get("headers", [])) if data_import else []
         if not headers:  # raw rows without recorded headers: their own keys
@@ -71,6 +79,10 @@ async def run_data_cleansing(context: PhaseContext) -> PhaseOutcome:
         [FieldMapping(m.source_field, m.target_field, m.unit) for m in approved], headers
     )
     done = total - remaining
+    # Batches are windows of BATCH_SIZE row numbers, read in order. A window bounds what
+    # each read touches: "the next BATCH_SIZE rows not yet cleansed" let the planner read
+    # and sort every remaining row of the import for each batch (a bitmap scan over the
+    # rest: 173 ms against 11 ms for a window, midway through 400,000 rows).
     last_row = 0
     # While batch k is written (PostgreSQL's core), batch k+1 is read and cleansed (the
     # worker's); progress is reported once a batch is committed.
@@ -82,19 +94,21 @@ async def run_data_cleansing(context: PhaseContext) -> PhaseOutcome:
         return rows
 
     try:
-        while True:
+        while last_row < final_row:
             async with unit_of_work(context.factory) as session:
                 frame = await read_batch(session, import_id, last_row, cleanser.sources, BATCH_SIZE)
-            if frame.height:
-                last_row = int(frame["row_number"][-1])
-                payload = await asyncio.to_thread(_cleanse, cleanser, frame)
+            last_row += BATCH_SIZE
+            if not frame.height:  # nothing left in it: blank lines' numbers, or a resume
+                continue
+            payload = await asyncio.to_thread(_cleanse, cleanser, frame)
             if writing is not None:
                 done += await writing
-                writing = None
                 await context.progress(done, total)
-            if not frame.height:
-                break
             writing = asyncio.create_task(write(payload, frame.height))
+        if writing is not None:
+            done += await writing
+            writing = None
+            await context.progress(done, total)
     finally:
         if writing is not None and not writing.done():
             writing.cancel()
