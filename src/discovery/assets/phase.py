@@ -28,6 +28,13 @@ _ANALYZE_MATCH_COLUMNS = text(
 )
 
 
+# The dependency and tech-debt phases walk the import's assets through asset_imports in id
+# order. With the statistics of before the phase (no rows of this import) the planner
+# expected a few hundred rows and read and sorted all of them for each slice of 20,000
+# (97 ms per slice at 100,000 assets, an index-only scan of 9 ms after ANALYZE).
+_ANALYZE_ASSET_IMPORTS = text(f"ANALYZE {SCHEMA}.asset_imports")
+
+
 async def _analyze_assets(context: PhaseContext) -> None:
     async with unit_of_work(context.factory) as session:
         await session.execute(_ANALYZE_MATCH_COLUMNS)
@@ -98,6 +105,7 @@ async def run_asset_inventory(context: PhaseContext) -> PhaseOutcome:
         # check's unprocessed_raw_records scans the tenant's rows instead of finding
         # none in the index (measured at 100,000 rows: 57 ms).
         await analyze_raw_rows(session)
+        await session.execute(_ANALYZE_ASSET_IMPORTS)
     if run.failure is not None:
         raise PhaseError(str(run.failure))
     counters = run.counters.as_dict()
