@@ -90,10 +90,13 @@ RESOLVE_SLICE = text(
     refs AS (
         SELECT a.id AS source, a.name AS source_name, r.reference, r.ord,
                btrim(r.reference, :spaces) AS stripped
-          FROM slice
-          JOIN {SCHEMA}.assets AS a ON a.id = slice.asset_id
+          FROM {SCHEMA}.assets AS a
          CROSS JOIN LATERAL unnest(a.depends_on) WITH ORDINALITY AS r(reference, ord)
-         WHERE a.depends_on <> '{{}}' AND r.reference IS NOT NULL
+         -- The slice's assets by primary key: joined to the slice, the planner hashed it
+         -- against a scan of the whole asset table, once per slice (251 of 608 ms of a
+         -- 20,000-asset slice at 100,000 assets; ten times that at a million).
+         WHERE a.id = ANY(ARRAY(SELECT asset_id FROM slice))
+           AND a.depends_on <> '{{}}' AND r.reference IS NOT NULL
     ),
     classified AS (
         SELECT refs.*,
