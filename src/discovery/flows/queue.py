@@ -9,7 +9,9 @@ whose results were rolled back.
 
 from __future__ import annotations
 
+import contextlib
 import uuid
+from collections.abc import AsyncIterator
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -51,6 +53,17 @@ def retry_lock(discovery_flow_id: uuid.UUID) -> str:
     return f"retry:{discovery_flow_id}"
 
 
+@contextlib.asynccontextmanager
+async def _job_schema_first(session: AsyncSession) -> AsyncIterator[None]:
+    """The job schema first on the search path for procrastinate's statements, and the
+    caller's path back after them for the rest of the transaction (not after a failure:
+    that transaction is lost anyway)."""
+    path = (await session.execute(_SEARCH_PATH)).scalar_one()
+    await session.execute(_SET_SEARCH_PATH, {"path": f"{JOB_SCHEMA}, {path}"})
+    yield
+    await session.execute(_SET_SEARCH_PATH, {"path": path})
+
+
 async def enqueue_phase(session: AsyncSession, discovery_flow_id: uuid.UUID, phase: Phase) -> None:
     deferrer = _deferrer().configure_task(
         RUN_PHASE_TASK,
@@ -58,10 +71,8 @@ async def enqueue_phase(session: AsyncSession, discovery_flow_id: uuid.UUID, pha
         lock=flow_lock(discovery_flow_id),
         connection=await psycopg_connection(session),
     )
-    path = (await session.execute(_SEARCH_PATH)).scalar_one()
-    await session.execute(_SET_SEARCH_PATH, {"path": f"{JOB_SCHEMA}, {path}"})
-    await deferrer.defer_async(discovery_flow_id=str(discovery_flow_id), phase=phase.value)
-    await session.execute(_SET_SEARCH_PATH, {"path": path})  # for the rest of the transaction
+    async with _job_schema_first(session):
+        await deferrer.defer_async(discovery_flow_id=str(discovery_flow_id), phase=phase.value)
 
 
 async def enqueue_retry(session: AsyncSession, discovery_flow_id: uuid.UUID) -> bool:
@@ -78,16 +89,13 @@ async def enqueue_retry(session: AsyncSession, discovery_flow_id: uuid.UUID) -> 
         queueing_lock=retry_lock(discovery_flow_id),
         connection=connection,
     )
-    path = (await session.execute(_SEARCH_PATH)).scalar_one()
-    await session.execute(_SET_SEARCH_PATH, {"path": f"{JOB_SCHEMA}, {path}"})
-    try:
-        # A savepoint on the driver's connection, where procrastinate writes: the queueing
-        # lock refuses a second job with a unique violation, which must not abort the
-        # caller's transaction.
-        async with connection.transaction():
-            await deferrer.defer_async(discovery_flow_id=str(discovery_flow_id))
-        return True
-    except AlreadyEnqueued:
-        return False
-    finally:
-        await session.execute(_SET_SEARCH_PATH, {"path": path})
+    async with _job_schema_first(session):
+        try:
+            # A savepoint on the driver's connection, where procrastinate writes: the
+            # queueing lock refuses a second job with a unique violation, which must not
+            # abort the caller's transaction.
+            async with connection.transaction():
+                await deferrer.defer_async(discovery_flow_id=str(discovery_flow_id))
+        except AlreadyEnqueued:
+            return False
+    return True
