@@ -33,18 +33,18 @@ def _cleanse(cleanser: ColumnCleanser, frame: pl.DataFrame) -> bytes:
     return copy_payload(frame["id"], cleanser.cleanse(frame))
 
 
-async def _pending(session: AsyncSession, import_id: Any) -> int:
-    return int(
-        await session.scalar(
-            select(func.count())
-            .select_from(RawImportRecord)
-            .where(
-                RawImportRecord.data_import_id == import_id,
-                RawImportRecord.cleansed_data.is_(None),
-            )
+async def _extent(session: AsyncSession, import_id: Any) -> tuple[int, int, int]:
+    """(rows, rows not yet cleansed, highest row number) of the import, in one read."""
+    total, remaining, final_row = (
+        await session.execute(
+            select(
+                func.count(),
+                func.count().filter(RawImportRecord.cleansed_data.is_(None)),
+                func.coalesce(func.max(RawImportRecord.row_number), 0),
+            ).where(RawImportRecord.data_import_id == import_id)
         )
-        or 0
-    )
+    ).one()
+    return int(total), int(remaining), int(final_row)
 
 
 async def run_data_cleansing(context: PhaseContext) -> PhaseOutcome:
@@ -54,23 +54,7 @@ async def run_data_cleansing(context: PhaseContext) -> PhaseOutcome:
     async with unit_of_work(context.factory) as session:
         flow = await flows.load_flow(session, context.discovery_flow_id)
         approved = approved_from_flow(flow.field_mappings)
-        total = int(
-            await session.scalar(
-                select(func.count())
-                .select_from(RawImportRecord)
-                .where(RawImportRecord.data_import_id == import_id)
-            )
-            or 0
-        )
-        remaining = await _pending(session, import_id)
-        final_row = int(
-            await session.scalar(
-                select(func.max(RawImportRecord.row_number)).where(
-                    RawImportRecord.data_import_id == import_id
-                )
-            )
-            or 0
-        )
+        total, remaining, final_row = await _extent(session, import_id)
         data_import = await session.get(DataImport, import_id)
         headers = list(data_import.read_details.get("headers", [])) if data_import else []
         if not headers:  # raw rows without recorded headers: their own keys
