@@ -42,6 +42,7 @@ EXPECTED_TABLES = {
     "failed_asset_chunks",
     "learned_field_mappings",
     "asset_imports",
+    "asset_alternate_ids",
     "api_tokens",
     "user_tenant_preferences",
     "revoked_access_tokens",
@@ -484,3 +485,54 @@ def test_models_use_text_not_varchar() -> None:
         if isinstance(column.type, String) and column.type.length is not None
     ]
     assert bounded == []
+
+
+def test_the_stored_keys_and_row_security_go_up_down_and_up_with_data_in_the_tables(
+    scratch_database_url: str,
+) -> None:
+    """0025-0028 on assets written before them: names get their key, alternates their
+    rows, the lower-case checks validate; down to 0024 and up again keeps every row."""
+    migrations.upgrade(scratch_database_url, "0024")
+    wired = _wired_tenant(scratch_database_url)
+    first, second = wired["assets"]  # type: ignore[misc]
+    url = libpq_url(scratch_database_url)
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute(
+            "UPDATE migration.assets SET name = 'Web-01', hostname = 'web-01',"
+            ' custom_attributes = \'{"alternate_ids": "serial_number=S1; fqdn=w.example"}\''
+            " WHERE id = %s",
+            (first,),
+        )
+    keys = "SELECT id, name_key FROM migration.assets ORDER BY name_key"
+    alternates = "SELECT asset_id, alternate_id FROM migration.asset_alternate_ids ORDER BY 2"
+    for _ in range(2):
+        migrations.upgrade(scratch_database_url)
+        with psycopg.connect(url) as connection:
+            assert connection.execute(keys).fetchall() == [(second, "host2"), (first, "web-01")]
+            assert connection.execute(alternates).fetchall() == [
+                (first, "fqdn=w.example"), (first, "serial_number=S1")
+            ]  # fmt: skip
+            checks = connection.execute(
+                "SELECT conname, convalidated FROM pg_constraint"
+                " WHERE conname LIKE 'ck_assets_%%_lower_case' ORDER BY 1"
+            ).fetchall()
+            assert checks == [(f"ck_assets_{c}_lower_case", True)
+                              for c in ("fqdn", "hostname", "ip_address")]  # fmt: skip
+            guarded = connection.execute(
+                "SELECT count(*) FROM pg_class WHERE relrowsecurity"
+                " AND relnamespace = 'migration'::regnamespace"
+            ).fetchone()
+            assert guarded == (11,)
+            assert connection.execute(_WIRING_STATE).fetchone() == (2, 1, 1)
+        migrations.downgrade(scratch_database_url, "0024")
+        with psycopg.connect(url) as connection:
+            assert connection.execute(_WIRING_STATE).fetchone() == (2, 1, 1)
+            names = connection.execute(
+                "SELECT name FROM migration.assets ORDER BY lower(name)"
+            ).fetchall()
+            assert names == [("host2",), ("Web-01",)]
+            rls = connection.execute(
+                "SELECT count(*) FROM pg_class WHERE relrowsecurity"
+                " AND relnamespace = 'migration'::regnamespace"
+            ).fetchone()
+            assert rls == (0,)

@@ -38,7 +38,7 @@ def _or_unique(pool: list[str | None], template: str) -> st.SearchStrategy[str |
 NAMES = _or_unique(["web01", "WEB01", "db01", "app7", " lb-2 ", "n/a", "", None], "srv-{}")
 HOSTS = _or_unique(["web01", "db01", "app7", "fw-core1", "ctr9", None], "host{}")
 FQDNS = _or_unique(
-    ["web01.corp.example", "app7.corp.example", "x9.example", "n/a.corp.example", "N/A.lab", None],
+    ["web01.corp.example", "app7.corp.example", "x9.example", "n/a.corp.example", "n/a.lab", None],
     "h{}.corp.example",
 )
 IDS = _or_unique(["sys-1", "sys-2", "N/A", None], "ci-{}")

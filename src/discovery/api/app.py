@@ -31,6 +31,7 @@ from discovery.health.cache import HealthCache
 from discovery.health.router import router as health_router
 from discovery.imports.router import router as imports_router
 from discovery.mapping.router import router as learned_router
+from discovery.tenancy.row_security import SERVICE_ROLE
 from discovery.web.app import install_web
 
 API_PREFIX = "/api/v1"
@@ -61,7 +62,7 @@ def api_router() -> APIRouter:
 def create_app(settings: Settings, database_url: str) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = create_engine(database_url)
+        engine = create_engine(database_url, role=SERVICE_ROLE)
         app.state.engine = engine
         app.state.session_factory = create_session_factory(engine)
         try:

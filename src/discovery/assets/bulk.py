@@ -19,8 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from discovery.assets.models import Asset
 from discovery.core import copy_format
+from discovery.core.copy_in import StagedCopy
 from discovery.core.database import psycopg_connection
-from discovery.core.models import SCHEMA
 
 ASSET_COLUMNS = frozenset(column.key for column in Asset.__table__.columns)
 # NOT NULL columns whose empty value is not NULL.
@@ -53,18 +53,16 @@ async def insert_assets(session: AsyncSession, assets: Sequence[Mapping[str, Any
         return
     keys = sorted({key for asset in assets for key in asset if key in ASSET_COLUMNS})
     encoders = [(key, ENCODERS[key], EMPTY_VALUES.get(key)) for key in keys]
-    driver = await psycopg_connection(session)
-    statement = f"COPY {SCHEMA}.assets ({', '.join(keys)}) FROM STDIN"
-    async with driver.cursor() as cursor, cursor.copy(statement) as copy:
-        block: list[str] = []
-        size = 0
-        for asset in assets:
-            get = asset.get
-            text = "\t".join([encode(get(key, empty)) for key, encode, empty in encoders])
-            block.append(text)
-            size += len(text)
-            if size >= COPY_BLOCK_BYTES:
-                await copy.write(("\n".join(block) + "\n").encode())
-                block, size = [], 0
-        if block:
+    copy = StagedCopy(await psycopg_connection(session), "assets", keys)
+    block: list[str] = []
+    size = 0
+    for asset in assets:
+        get = asset.get
+        text = "\t".join([encode(get(key, empty)) for key, encode, empty in encoders])
+        block.append(text)
+        size += len(text)
+        if size >= COPY_BLOCK_BYTES:
             await copy.write(("\n".join(block) + "\n").encode())
+            block, size = [], 0
+    if block:
+        await copy.write(("\n".join(block) + "\n").encode())

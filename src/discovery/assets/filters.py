@@ -1,11 +1,14 @@
 """Which assets a listing or an export covers: one tenant, optionally narrowed.
 
 ``q`` is a case-insensitive search over name, host name, FQDN and IP address. ``prefix``
-(the default) matches the start of any of them and is an index range scan on the
-``lower(col) text_pattern_ops`` indexes; ``contains`` matches anywhere in them. Where the
-server has pg_trgm, ``contains`` reads the trigram index of migration 0024; without it
-(the embedded PostgreSQL ships without pg_trgm) the same search reads every asset of the
-engagement, with the same results.
+(the default) matches the start of any of them: ``starts_with()`` on their stored
+lower-case values (``SEARCH_KEYS``), an index range scan on their ``text_pattern_ops``
+indexes, and one under row-level security too (``starts_with`` is leakproof, ``LIKE``
+is not). ``contains`` matches anywhere in them: one ``LIKE '%…%'``, which the trigram
+index of migration 0024 (where the server has pg_trgm) serves for the owner (the CLI's
+exports). For the service, under row-level security, no index can serve it (``LIKE`` is
+not leakproof), so it reads the engagement's assets, as on a server without pg_trgm;
+the listing stops at a page and counts to ``SEARCH_COUNT_LIMIT``.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from sqlalchemy import ColumnElement, cast, func, literal_column, or_, select
 from sqlalchemy.dialects.postgresql import JSONB
 
 from discovery.assets.models import (
-    SEARCH_COLUMNS,
+    SEARCH_KEYS,
     SEARCH_SEPARATOR,
     SEARCH_TEXT_SQL,
     Asset,
@@ -83,13 +86,10 @@ class AssetFilter:
             pattern = like_pattern(self.q.replace(SEARCH_SEPARATOR, ""), "contains")
             where.append(literal_column(SEARCH_TEXT_SQL).like(pattern, escape=LIKE_ESCAPE))
         elif self.q:
-            pattern = like_pattern(self.q, self.search)
+            prefix = self.q.lower()
             where.append(
                 or_(
-                    *(
-                        func.lower(getattr(Asset, column)).like(pattern, escape=LIKE_ESCAPE)
-                        for column in SEARCH_COLUMNS
-                    )
+                    *(func.starts_with(getattr(Asset, key), prefix) for key in SEARCH_KEYS.values())
                 )
             )
         return where

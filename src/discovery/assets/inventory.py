@@ -49,6 +49,7 @@ from discovery.assets.bulk import insert_assets
 from discovery.assets.end_of_support import assessment as tech_debt_assessment
 from discovery.assets.export import reimported_lineage
 from discovery.assets.models import (
+    ASSET_TABLE_COLUMNS,
     Asset,
     AssetImport,
     FailedAssetChunk,
@@ -263,10 +264,11 @@ async def _next_range(
 # conditions was planned as a scan of the engagement's assets for every chunk (300 ms
 # at 20,000 assets, growing with the table): ``lower(name)`` has no statistics (the
 # phase's ANALYZE skips expression indexes), so the planner took it to match most of
-# them. Names are looked up one by one through the ``lower(name)`` index (LATERAL, kept
-# a subquery by ``OFFSET 0``); ``alternates`` uses the partial GIN index of alternates.
+# them. Names are looked up one by one through the ``name_key`` index (LATERAL, kept a
+# subquery by ``OFFSET 0``); alternates through ``asset_alternate_ids``. Every condition
+# is leakproof, so each stays an index probe under row-level security.
 # The statement's text is constant, so it is prepared once.
-_ASSET_COLUMNS = list(Asset.__table__.columns)
+_ASSET_COLUMNS = list(ASSET_TABLE_COLUMNS)
 # (asset column, parameter) of each key looked up with ``= ANY()``, in match order.
 _KEY_LOOKUPS = (
     ("external_id", "external_ids"),
@@ -288,14 +290,11 @@ _EXISTING_ASSETS = text(
         SELECT named.id FROM unnest(CAST(:names AS text[])) AS n(name)
          CROSS JOIN LATERAL (
             SELECT id FROM {SCHEMA}.assets
-             WHERE {_IN_ENGAGEMENT} AND lower(name) = n.name
+             WHERE {_IN_ENGAGEMENT} AND name_key = n.name
             OFFSET 0) AS named
         UNION
-        SELECT id FROM {SCHEMA}.assets
-         WHERE {_IN_ENGAGEMENT}
-           AND custom_attributes ? 'alternate_ids'
-           AND string_to_array(custom_attributes ->> 'alternate_ids', '; ')
-               && CAST(:alternates AS text[])
+        SELECT asset_id FROM {SCHEMA}.asset_alternate_ids
+         WHERE {_IN_ENGAGEMENT} AND alternate_id = ANY(CAST(:alternates AS text[]))
     )
     SELECT {", ".join(column.name for column in _ASSET_COLUMNS)} FROM {SCHEMA}.assets
      WHERE id = ANY(ARRAY(SELECT id FROM hits))

@@ -7,7 +7,8 @@ deep the page is. Offset pages and keyset pages return the same rows in the same
 Offset pages may also be sorted by a column (``sort=name``, ``sort=-name`` descending);
 empty values come last, and the id breaks ties so that pages never overlap. Names, host
 names and operating systems sort without regard to case (``app01``, ``DB01``, ``Web03``);
-the name order is read from the (tenant, lower(name), id) index.
+the name order is read from the (tenant, name_key, id) index (``name_key`` is the stored
+``lower(name)``; host names are lower-case as stored).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from sqlalchemy import Row, Select, func, literal, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from discovery.assets.filters import AssetFilter
-from discovery.assets.models import Asset
+from discovery.assets.models import ASSET_TABLE_COLUMNS, Asset
 
 
 class InvalidCursorError(ValueError):
@@ -70,8 +71,8 @@ class Cursor:
 
 
 SORTABLE: dict[str, Any] = {
-    "name": func.lower(Asset.name),
-    "hostname": func.lower(Asset.hostname),
+    "name": Asset.name_key,
+    "hostname": Asset.hostname,
     "ip_address": Asset.ip_address,
     "asset_type": Asset.asset_type,
     "environment": Asset.environment,
@@ -109,7 +110,7 @@ SEARCH_COUNT_LIMIT = 1_000
 
 #: A page selects the asset table's columns (rows, not ORM objects) and the value of its
 #: sort expression under this name, for the next page's cursor.
-ASSET_COLUMNS: Final = tuple(Asset.__table__.columns)
+ASSET_COLUMNS: Final = ASSET_TABLE_COLUMNS
 SORT_VALUE: Final = "sort_value"
 #: One asset of a page: its columns by name (``row.name``, ``row._mapping``), then the
 #: sort value.
@@ -122,7 +123,7 @@ class SortedCursor:
     (lower-cased where the sort ignores case; None for an empty value) and its id.
 
     The web inventory's "next" link carries one, so that a page deep in the name order is
-    read from the (tenant, lower(name), id) index, never skipped over with an offset.
+    read from the (tenant, name_key, id) index, never skipped over with an offset.
     """
 
     sort: Sort
@@ -225,7 +226,7 @@ async def list_assets(
         key = column.desc().nulls_last() if sort.descending else column.asc().nulls_last()
         order = [key, Asset.id.desc() if sort.descending else Asset.id]
     # With a sort, the database's own value of the sort expression comes along, for the
-    # next page's cursor (``lower(name)`` as PostgreSQL folds it, not as Python would).
+    # next page's cursor (the name as PostgreSQL folds it, not as Python would).
     sort_value = SORTABLE[sort.column] if sort is not None else literal(None)
     statement = (
         select(*ASSET_COLUMNS, sort_value.label(SORT_VALUE)).where(*conditions).order_by(*order)

@@ -9,21 +9,18 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import (
-    Boolean,
     CheckConstraint,
     Date,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     Numeric,
-    Table,
     Text,
     UniqueConstraint,
-    func,
-    literal_column,
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -85,6 +82,11 @@ class Asset(TenantScoped, Base):
         CheckConstraint(_score("confidence_score"), name="confidence_score_in_range"),
         CheckConstraint(_score("quality_score"), name="quality_score_in_range"),
         CheckConstraint(_score("completeness_score"), name="completeness_score_in_range"),
+        # Cleansing writes these lower-case; searches and look-ups compare them as stored.
+        *(
+            CheckConstraint(f"{column} = lower({column})", name=f"{column}_lower_case")
+            for column in ("hostname", "fqdn", "ip_address")
+        ),
         Index(
             "idx_assets_tenant_discovery",
             "client_account_id",
@@ -181,6 +183,12 @@ class Asset(TenantScoped, Base):
     quality_score: Mapped[float | None] = mapped_column()
     completeness_score: Mapped[float | None] = mapped_column()
     custom_attributes: Mapped[dict[str, Any]] = mapped_column(server_default=text("'{}'"))
+    #: ``lower(name)``, written by the database (trigger ``assets_name_key``, 0025) on every
+    #: insert and update: how reconciliation and dependency analysis match a name and the
+    #: inventory sorts it. A stored column rather than an expression index because under
+    #: row-level security PostgreSQL uses only leakproof conditions as index conditions,
+    #: and ``lower()`` is not leakproof. Not a canonical field; never shown.
+    name_key: Mapped[str | None] = mapped_column(Text)
 
     # Tech-debt assessment.
     tech_debt_flags: Mapped[list[Any]] = mapped_column(server_default=text("'[]'"))
@@ -190,41 +198,65 @@ class Asset(TenantScoped, Base):
     updated_at: Mapped[datetime] = updated_at_column()
 
 
-#: The inventory's default order on the page: by name, whatever its case (0019).
+#: Columns the database derives from others (triggers of 0025): never read into the
+#: application's assets nor written from them.
+DERIVED_COLUMNS = frozenset({"name_key"})
+#: The asset table's own columns as the application reads and writes them.
+ASSET_TABLE_COLUMNS = tuple(c for c in Asset.__table__.columns if c.key not in DERIVED_COLUMNS)
+
+#: The inventory's name order (any case), and the name look-ups of reconciliation and
+#: dependency analysis (0026; 0019 indexed ``lower(name)``).
 Index(
-    "ix_assets_tenant_lower_name_id",
+    "ix_assets_tenant_name_key_id",
     Asset.client_account_id,
     Asset.engagement_id,
-    func.lower(Asset.name).label("lower_name"),
+    Asset.name_key,
     Asset.id,
 )
 
-for _column in SEARCH_COLUMNS:
-    # ``lower(col) LIKE 'prefix%'`` is an index range scan with text_pattern_ops.
+#: The stored lower-case column that ``q`` matches for each searched column: the name's
+#: ``name_key``; host names, FQDNs and IP addresses are lower-case already (cleansing
+#: writes them so, and a check of each holds them to it).
+SEARCH_KEYS: dict[str, str] = {
+    "name": "name_key",
+    "hostname": "hostname",
+    "fqdn": "fqdn",
+    "ip_address": "ip_address",
+}
+for _column, _key in SEARCH_KEYS.items():
+    # ``starts_with(key, 'prefix')`` is an index range scan with text_pattern_ops, and
+    # stays one under row-level security (starts_with is leakproof; LIKE is not).
     Index(
-        f"ix_assets_search_{_column}",
+        f"ix_assets_prefix_{_column}",
         Asset.client_account_id,
         Asset.engagement_id,
-        func.lower(getattr(Asset, _column)).label(f"lower_{_column}"),
-        postgresql_ops={f"lower_{_column}": "text_pattern_ops"},
+        getattr(Asset, _key),
+        postgresql_ops={_key: "text_pattern_ops"},
     )
 
 
-#: ``custom_attributes.alternate_ids`` (``kind=value; …``, see assets/reconcile.py) as an
-#: array: reconciliation finds an asset by a duplicate row's other identifier with it.
-#: Written with literal keys, so that queries match the index's expression and predicate
-#: (a bound ``->> $1`` would match neither).
-ALTERNATE_IDS_ARRAY = literal_column(
-    "string_to_array(custom_attributes ->> 'alternate_ids', '; ')", ARRAY(Text)
-)
-HAS_ALTERNATE_IDS = literal_column("custom_attributes ? 'alternate_ids'", Boolean)
-Index(
-    "ix_assets_alternate_ids",
-    ALTERNATE_IDS_ARRAY,
-    postgresql_using="gin",
-    postgresql_where=HAS_ALTERNATE_IDS,
-    _table=cast(Table, Asset.__table__),
-)
+class AssetAlternateId(TenantScoped, Base):
+    """One identifier of an asset's ``custom_attributes.alternate_ids`` (``kind=value``,
+    see assets/reconcile.py): reconciliation finds an asset by a duplicate row's other
+    identifier here. Kept by the database from the asset (triggers of 0025), never
+    written by the application; a plain key, so that the look-up is an index probe under
+    row-level security too (an array overlap is not leakproof)."""
+
+    __tablename__ = "asset_alternate_ids"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["client_account_id", "engagement_id", "asset_id"],
+            [fq("assets", "client_account_id"), fq("assets", "engagement_id"), fq("assets")],
+            name="fk_asset_alternate_ids_asset",
+            ondelete="CASCADE",
+        ),
+        Index(
+            "ix_asset_alternate_ids_lookup", "client_account_id", "engagement_id", "alternate_id"
+        ),
+    )
+
+    asset_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    alternate_id: Mapped[str] = mapped_column(Text, primary_key=True)
 
 
 class AssetDependency(TenantScoped, Base):

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from discovery.assets.inventory import ChunkPolicy, build_plan, persist_assets
 from discovery.core.database import unit_of_work
-from discovery.core.models import SCHEMA
+from discovery.core.statistics import analyze
 from discovery.flows import service as flows
 from discovery.flows.phase_contract import PhaseContext, PhaseError, PhaseOutcome
 from discovery.imports.models import DataImport, RawImportRecord
@@ -22,22 +22,19 @@ FIRST_ANALYZE_AT = 1_000
 
 # Only the columns reconciliation filters on: a full ANALYZE also samples the JSON and
 # expression-index columns (measured at 40,000 assets: 918 ms, against 157 ms for these).
-_ANALYZE_MATCH_COLUMNS = text(
-    f"ANALYZE {SCHEMA}.assets (client_account_id, engagement_id, external_id, serial_number,"
-    " fqdn, hostname, ip_address, name)"
-)
+_MATCH_COLUMNS = ("client_account_id", "engagement_id", "external_id", "serial_number",
+                  "fqdn", "hostname", "ip_address", "name_key")  # fmt: skip
 
 
 # The dependency and tech-debt phases walk the import's assets through asset_imports in id
 # order. With the statistics of before the phase (no rows of this import) the planner
 # expected a few hundred rows and read and sorted all of them for each slice of 20,000
 # (97 ms per slice at 100,000 assets, an index-only scan of 9 ms after ANALYZE).
-_ANALYZE_ASSET_IMPORTS = text(f"ANALYZE {SCHEMA}.asset_imports")
 
 
 async def _analyze_assets(context: PhaseContext) -> None:
     async with unit_of_work(context.factory) as session:
-        await session.execute(_ANALYZE_MATCH_COLUMNS)
+        await analyze(session, "assets", _MATCH_COLUMNS)
 
 
 def chunk_policy(context: PhaseContext) -> ChunkPolicy:
@@ -105,7 +102,7 @@ async def run_asset_inventory(context: PhaseContext) -> PhaseOutcome:
         # check's unprocessed_raw_records scans the tenant's rows instead of finding
         # none in the index (measured at 100,000 rows: 57 ms).
         await analyze_raw_rows(session)
-        await session.execute(_ANALYZE_ASSET_IMPORTS)
+        await analyze(session, "asset_imports")
     if run.failure is not None:
         raise PhaseError(str(run.failure))
     counters = run.counters.as_dict()

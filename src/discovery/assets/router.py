@@ -37,6 +37,7 @@ from discovery.assets.schemas import (
 from discovery.canonical import AssetType, Environment
 from discovery.core.database import unit_of_work
 from discovery.tenancy.context import RequestContext
+from discovery.tenancy.row_security import tenant_factory
 
 logger = logging.getLogger(__name__)
 
@@ -253,7 +254,7 @@ async def export_inventory(
     text_format: Literal["csv", "json"] = file_format
 
     async def body() -> AsyncIterator[bytes]:
-        async with unit_of_work(factory) as stream_session:
+        async with unit_of_work(tenant_factory(factory, context.tenant)) as stream_session:
             async for chunk in TextExport(stream_session, where, text_format).chunks():
                 yield chunk.encode("utf-8")
 

@@ -49,6 +49,30 @@ def current() -> None:
     typer.echo(f"{revision or 'none'}{suffix}")
 
 
+@app.command("row-security")
+def row_security_command() -> None:
+    """Show the database's row-level security: the service's role, whether this user may
+    act as it, and which tenant tables its policy guards. Exits 1 if any is missing."""
+    from discovery.tenancy.row_security import SERVICE_ROLE, row_security_report
+
+    url = ready_database_url()
+    report = run(with_session(url, row_security_report))
+    if report.role_exists:
+        bypass = "bypasses row-level security" if report.role_bypasses else "NOBYPASSRLS"
+        typer.echo(f"role {SERVICE_ROLE}: present, {bypass}")
+        member = "yes" if report.user_may_act_as_role else "no"
+        typer.echo(f"{report.user} may act as {SERVICE_ROLE}: {member}")
+    else:
+        typer.echo(f"role {SERVICE_ROLE}: missing")
+    guarded = [table for table, ok in report.tables.items() if ok]
+    typer.echo(f"tenant tables guarded: {len(guarded)} of {len(report.tables)}")
+    for table, ok in report.tables.items():
+        typer.echo(f"  {table}: {'tenant_isolation' if ok else 'NOT GUARDED'}")
+    if report.problems:
+        fail("; ".join(report.problems))
+    info("the service sees only the tenant its requests and jobs set")
+
+
 @app.command("repair-wiring")
 def repair_wiring_command(
     dry_run: bool = typer.Option(False, "--dry-run", help="Report, change nothing."),

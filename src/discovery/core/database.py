@@ -43,11 +43,18 @@ def libpq_url(url: str | URL) -> str:
 SESSION_OPTIONS = "-c jit=off"
 
 
-def create_engine(url: str, **kwargs: object) -> AsyncEngine:
+def create_engine(url: str, *, role: str | None = None, **kwargs: object) -> AsyncEngine:
+    """An engine for ``url``; with ``role``, every connection acts as that role from its
+    start (``-c role=…``, as ``SET ROLE``): the service's ``discovery_service``, which
+    row-level security applies to (``discovery.tenancy.row_security``)."""
     parsed = sqlalchemy_url(url)
     options: dict[str, object] = {"pool_pre_ping": True}
-    if "options" not in parsed.query:
-        options["connect_args"] = {"options": SESSION_OPTIONS}
+    own = parsed.query.get("options")
+    startup = [SESSION_OPTIONS] if own is None else list(own if isinstance(own, tuple) else [own])
+    if role is not None:
+        startup.append(f"-c role={role}")
+    if own is None or role is not None:
+        options["connect_args"] = {"options": " ".join(startup)}
     options.update(kwargs)
     return create_async_engine(parsed, **options)
 

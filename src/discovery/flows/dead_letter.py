@@ -28,6 +28,7 @@ from discovery.flows import service
 from discovery.flows.lock import holding_flow_lock
 from discovery.flows.models import FlowStatus, Phase
 from discovery.flows.phase_contract import PhaseContext
+from discovery.tenancy.row_security import flow_factory
 
 
 async def retry_failed_chunks(
@@ -38,7 +39,8 @@ async def retry_failed_chunks(
     database_url: str,
 ) -> dict[str, Any]:
     """Reprocess the flow's (master or discovery flow id) pending dead letters, under the
-    flow's lock; what was reprocessed and what still fails."""
+    flow's lock, in the flow's tenant; what was reprocessed and what still fails."""
+    factory = await flow_factory(factory, flow_id)
     async with unit_of_work(factory) as session:
         discovery_flow_id = (await service.find_flow(session, flow_id)).id
     async with holding_flow_lock(database_url, discovery_flow_id):

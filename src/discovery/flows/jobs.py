@@ -34,6 +34,7 @@ from discovery.flows.models import Phase
 from discovery.flows.queue import JOB_SCHEMA, QUEUE, RETRY_FAILED_TASK, RUN_PHASE_TASK, flow_lock
 from discovery.flows.runner import execute_phase
 from discovery.imports.retention import sweep_forever
+from discovery.tenancy.row_security import SERVICE_ROLE
 
 logger = logging.getLogger(__name__)
 
@@ -42,8 +43,12 @@ logger = logging.getLogger(__name__)
 class _Resources:
     database_url: str
     engine: AsyncEngine
+    #: Sessions of the service role, which row-level security applies to: the phases.
     factory: async_sessionmaker[AsyncSession]
     settings: Settings
+    #: Sessions of the owner, for the work that spans tenants: the upload retention sweep.
+    owner_engine: AsyncEngine
+    owner_factory: async_sessionmaker[AsyncSession]
 
 
 _resources: _Resources | None = None
@@ -87,15 +92,25 @@ def build_app(database_url: str) -> procrastinate.App:
 
 @contextlib.asynccontextmanager
 async def worker_resources(database_url: str, settings: Settings) -> AsyncIterator[None]:
-    """The engine the phase jobs of this process use."""
+    """The engines the jobs of this process use: the service role's for the phases, the
+    owner's for the sweeps across tenants."""
     global _resources
-    engine = create_engine(database_url)
-    _resources = _Resources(database_url, engine, create_session_factory(engine), settings)
+    engine = create_engine(database_url, role=SERVICE_ROLE)
+    owner = create_engine(database_url, pool_size=1, max_overflow=1)
+    _resources = _Resources(
+        database_url,
+        engine,
+        create_session_factory(engine),
+        settings,
+        owner,
+        create_session_factory(owner),
+    )
     try:
         yield
     finally:
         _resources = None
         await engine.dispose()
+        await owner.dispose()
 
 
 def _flow_of(job: Job) -> uuid.UUID | None:
@@ -182,7 +197,9 @@ async def run_worker(
         recovery = asyncio.create_task(_recover_forever(app, stalled))
         assert _resources is not None
         retention = asyncio.create_task(
-            sweep_forever(_resources.factory, settings.uploads_dir, settings.upload_retention_days)
+            sweep_forever(
+                _resources.owner_factory, settings.uploads_dir, settings.upload_retention_days
+            )
         )
         running = asyncio.create_task(worker.run())  # type: ignore[no-untyped-call]
         try:

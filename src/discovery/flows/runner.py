@@ -26,6 +26,7 @@ from discovery.flows.models import FlowStatus, Phase
 from discovery.flows.phase_contract import PhaseContext, PhaseError, PhaseHandler
 from discovery.flows.phases import HANDLERS
 from discovery.flows.queue import enqueue_phase
+from discovery.tenancy.row_security import flow_factory
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +54,9 @@ async def execute_phase(
     discovery_flow_id: uuid.UUID,
     phase: Phase,
 ) -> None:
-    """Run ``phase`` of the flow once, holding the flow lock from start to finish."""
+    """Run ``phase`` of the flow once, holding the flow lock from start to finish, in the
+    flow's tenant (row-level security)."""
+    factory = await flow_factory(factory, discovery_flow_id)
     async with holding_flow_lock(database_url, discovery_flow_id):
         await _execute_locked(factory, settings, discovery_flow_id, phase)
 

@@ -16,6 +16,7 @@ from discovery.health.liveness import Liveness, check_liveness
 from discovery.health.metrics import Tenant, wiring_health
 from discovery.health.schemas import LivenessOut, WiringHealthOut
 from discovery.tenancy.models import Role
+from discovery.tenancy.row_security import tenant_factory
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +39,7 @@ async def cached_health(
     """The tenant's wiring health through the cache (computed in its own transaction)."""
 
     async def compute() -> dict[str, Any]:
-        async with unit_of_work(factory) as session:
+        async with unit_of_work(tenant_factory(factory, tenant)) as session:
             return (await wiring_health(session, tenant, detail=detail)).as_dict()
 
     key = HealthKey(tenant.client_account_id, tenant.engagement_id, detail)

@@ -59,6 +59,7 @@ from discovery.imports.upload import (
     receive_request_upload,
 )
 from discovery.tenancy.context import RequestContext
+from discovery.tenancy.row_security import tenant_factory
 
 logger = logging.getLogger(__name__)
 
@@ -332,7 +333,7 @@ async def import_errors(
     data_import = await _tenant_import(session, context, import_id)
 
     async def body() -> AsyncIterator[bytes]:
-        async with unit_of_work(factory) as stream_session:
+        async with unit_of_work(tenant_factory(factory, context.tenant)) as stream_session:
             async for text in error_rows_csv(stream_session, data_import):
                 yield text.encode("utf-8")
 

@@ -18,13 +18,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from discovery.core import copy_format
+from discovery.core.copy_in import StagedCopy
 from discovery.core.database import psycopg_connection
-from discovery.core.models import SCHEMA
 from discovery.core.settings import Settings
+from discovery.core.statistics import analyze
 from discovery.imports.copy_blocks import CopyBlocks
 from discovery.imports.models import DataImport, FileFormat, ImportStatus, RawImportRecord
 from discovery.imports.readers import ReadLimits, UnreadableFileError
@@ -34,12 +35,13 @@ from discovery.tenancy.context import Tenant
 
 logger = logging.getLogger(__name__)
 
-COPY_SQL = (
-    f"COPY {SCHEMA}.raw_import_records "
-    "(data_import_id, client_account_id, engagement_id, master_flow_id, row_number, raw_data) "
-    "FROM STDIN"
-)
+#: The raw-row columns an import's COPY text holds, in order.
+COPY_COLUMNS = ("data_import_id", "client_account_id", "engagement_id", "master_flow_id",
+                "row_number", "raw_data")  # fmt: skip
 PROGRESS_EVERY_SECONDS = 1.0
+#: The raw-row columns the phases filter and join on: what their statistics sample.
+RAW_ROW_PLANNED_COLUMNS = ("id", "data_import_id", "client_account_id", "engagement_id",
+                           "row_number", "is_valid", "is_processed", "asset_id")  # fmt: skip
 
 ProgressCallback = Callable[[int], Awaitable[None]]
 
@@ -154,13 +156,13 @@ async def load_raw_rows(
     # The file is read, parsed and encoded in a worker thread; the loop only writes blocks.
     async with CopyBlocks(path, file_name=data_import.file_name, sheet=data_import.sheet_name,
                           limits=limits, prefix=prefix) as blocks:  # fmt: skip
-        async with driver.cursor() as cursor, cursor.copy(COPY_SQL) as copy:
-            async for block in blocks:
-                await copy.write(block.data)
-                rows += block.rows
-                if on_progress and time.monotonic() - last_report >= PROGRESS_EVERY_SECONDS:
-                    last_report = time.monotonic()
-                    await on_progress(rows)
+        copy = StagedCopy(driver, "raw_import_records", COPY_COLUMNS)
+        async for block in blocks:
+            await copy.write(block.data)
+            rows += block.rows
+            if on_progress and time.monotonic() - last_report >= PROGRESS_EVERY_SECONDS:
+                last_report = time.monotonic()
+                await on_progress(rows)
         facts = blocks.facts
     data_import.file_format = FileFormat(facts.file_format).value
     data_import.sheet_name = facts.sheet_name
@@ -243,9 +245,4 @@ async def analyze_raw_rows(session: AsyncSession) -> None:
     sort the whole import for every batch the later phases read. Only the columns the
     phases filter and join on are sampled: the JSON columns cost most of a full ANALYZE.
     """
-    await session.execute(
-        text(
-            f"ANALYZE {SCHEMA}.raw_import_records (id, data_import_id, client_account_id,"
-            " engagement_id, row_number, is_valid, is_processed, asset_id)"
-        )
-    )
+    await analyze(session, "raw_import_records", RAW_ROW_PLANNED_COLUMNS)

@@ -12,14 +12,15 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import Row, delete, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from discovery.imports.models import DataImport
+from discovery.core.revisions import SCHEMA
 from discovery.mapping.models import LearnedFieldMapping
 from discovery.mapping.normalize import learned_key, learned_keys
-from discovery.tenancy.models import Engagement, User
+from discovery.tenancy.models import User
 
 
 @dataclass(frozen=True)
@@ -50,35 +51,49 @@ class Learned:
         return f"{place}{who}, {self.learned_at:%Y-%m-%d %H:%M} UTC"
 
 
+# Where each learned mapping came from: an import of any engagement of the client account,
+# which row-level security hides from the other engagements; the owner's function gives
+# the client account's own (migration 0028).
+_IMPORT_ORIGINS = text(
+    f"SELECT o.id, o.engagement_id, e.name AS engagement_name, o.file_name"  # noqa: S608 (the schema constant)
+    f" FROM {SCHEMA}.client_import_origins(:client, CAST(:imports AS uuid[])) AS o"
+    f" LEFT JOIN {SCHEMA}.engagements AS e ON e.id = o.engagement_id"
+)
+
+
 async def list_learned(session: AsyncSession, client_account_id: uuid.UUID) -> list[Learned]:
     """The client account's learned mappings, by header."""
-    rows = await session.execute(
-        select(
-            LearnedFieldMapping,
-            Engagement.id,
-            Engagement.name,
-            DataImport.file_name,
-            User.email,
+    rows = (
+        await session.execute(
+            select(LearnedFieldMapping, User.email)
+            .outerjoin(User, User.id == LearnedFieldMapping.created_by)
+            .where(LearnedFieldMapping.client_account_id == client_account_id)
+            .order_by(LearnedFieldMapping.header_key)
         )
-        .outerjoin(DataImport, DataImport.id == LearnedFieldMapping.learned_from_import_id)
-        .outerjoin(Engagement, Engagement.id == DataImport.engagement_id)
-        .outerjoin(User, User.id == LearnedFieldMapping.created_by)
-        .where(LearnedFieldMapping.client_account_id == client_account_id)
-        .order_by(LearnedFieldMapping.header_key)
-    )
-    return [
-        Learned(
-            id=row.id,
-            source_field=row.source_field,
-            target_field=row.target_field,
-            engagement_id=engagement_id,
-            engagement_name=engagement_name,
-            file_name=file_name,
-            learned_by=email,
-            learned_at=row.updated_at,
+    ).all()
+    imports = sorted({row.learned_from_import_id for row, _ in rows if row.learned_from_import_id})
+    origins: dict[uuid.UUID, Row[Any]] = {}
+    if imports:
+        found = await session.execute(
+            _IMPORT_ORIGINS, {"client": client_account_id, "imports": imports}
         )
-        for row, engagement_id, engagement_name, file_name, email in rows.all()
-    ]
+        origins = {origin.id: origin for origin in found}
+    learned = []
+    for row, email in rows:
+        origin = origins.get(row.learned_from_import_id) if row.learned_from_import_id else None
+        learned.append(
+            Learned(
+                id=row.id,
+                source_field=row.source_field,
+                target_field=row.target_field,
+                engagement_id=origin.engagement_id if origin else None,
+                engagement_name=origin.engagement_name if origin else None,
+                file_name=origin.file_name if origin else None,
+                learned_by=email,
+                learned_at=row.updated_at,
+            )
+        )
+    return learned
 
 
 def by_header(learned: Iterable[Learned], headers: Iterable[str]) -> dict[str, Learned]:

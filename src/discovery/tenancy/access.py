@@ -1,4 +1,7 @@
-"""The one access check: may this user act in this engagement, and with which role?"""
+"""The one access check: may this user act in this engagement, and with which role?
+
+Once it passes, the session is scoped to the tenant for row-level security as well
+(:mod:`discovery.tenancy.row_security`)."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from discovery.tenancy.context import RequestContext, Tenant
 from discovery.tenancy.models import ClientAccountMembership, Engagement, Role
+from discovery.tenancy.row_security import enter_tenant
 from discovery.tenancy.service import NotFoundError, TenancyError
 
 
@@ -49,8 +53,10 @@ async def resolve_context(
     )
     if found is None:
         raise NotFoundError("no such engagement in this client account")
+    tenant = Tenant(client_account_id, engagement_id)
+    await enter_tenant(session, tenant)
     return RequestContext(
-        tenant=Tenant(client_account_id, engagement_id),
+        tenant=tenant,
         user_id=user_id,
         role=role,
         is_platform_admin=is_platform_admin,
