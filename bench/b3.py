@@ -127,6 +127,11 @@ async def run_b3(db: BenchDatabase, tenants: list[BenchTenant], calls: int) -> d
             body = response.json()
             plans: list[str] = []
             async with engine.connect() as connection:
+                # The request's tenant (row-level security) first, in this transaction, so
+                # that the plans are those of the request's statements.
+                for statement, parameters in statements:
+                    if "set_config('discovery." in statement:
+                        await connection.exec_driver_sql(statement, parameters)
                 for statement, parameters in statements:
                     # The listing's own EXPLAIN (the estimated total) is not explained.
                     if (

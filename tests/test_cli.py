@@ -114,6 +114,8 @@ def test_repair_wiring_dry_run_reports_counts(env: dict[str, str]) -> None:
         "assets_flow_links_cleared",
         "assets_discovery_flow_id",
         "asset_dependencies_across_tenants_deleted",
+        "asset_key_counts_removed",
+        "asset_key_counts_corrected",
     }
     assert "would repair" in result.stderr
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import pytest
 from sqlalchemy import text, update
@@ -13,7 +14,15 @@ from discovery.assets.models import Asset, FailedAssetChunk
 from discovery.core.wiring import WIRING_FOREIGN_KEYS
 from discovery.flows.models import DiscoveryFlow
 from discovery.health.constraints import drop_wiring_constraints
-from discovery.health.metrics import COUNTED, METRIC_NAMES, METRICS, Tenant, wiring_health
+from discovery.health.metrics import (
+    COUNTED,
+    KEY_COUNT_TRIGGERS,
+    METRIC_NAMES,
+    METRICS,
+    Tenant,
+    standing_constraints,
+    wiring_health,
+)
 from discovery.imports.models import RawImportRecord
 from tests.factories import Factory, Flow
 
@@ -261,3 +270,72 @@ async def test_duplicates_are_counted_once_per_asset_whatever_the_key(
     assert report.samples is not None
     assert str(first.id) not in {s["id"] for s in report.samples["duplicate_assets"]}
     assert (await wiring_health(session, _tenant(other))).metrics["duplicate_assets"] == 0
+
+
+_TRUE_COUNTS = text(
+    "SELECT k.key, k.value, count(*) FROM migration.assets AS a"
+    " CROSS JOIN LATERAL (VALUES ('external_id', a.external_id),"
+    "  ('serial_number', a.serial_number), ('hostname', a.hostname)) AS k(key, value)"
+    " WHERE a.engagement_id = :e AND k.value IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2"
+)
+_KEPT_COUNTS = text(
+    "SELECT key, value, assets FROM migration.asset_key_counts"
+    " WHERE engagement_id = :e ORDER BY 1, 2"
+)
+
+
+async def _counts(session: AsyncSession, flow: Flow) -> tuple[list[Any], list[Any]]:
+    e = {"e": flow.tenant.engagement_id}
+    true = [tuple(r) for r in await session.execute(_TRUE_COUNTS, e)]
+    kept = [tuple(r) for r in await session.execute(_KEPT_COUNTS, e)]
+    return true, kept
+
+
+async def test_the_key_counts_follow_every_insert_update_and_delete(
+    session: AsyncSession, factory: Factory
+) -> None:
+    flow = await factory.flow()
+    first = await factory.asset(flow, hostname="h1", external_id="X", serial_number="S")
+    second = await factory.asset(flow, hostname="h1", external_id="X")
+    await factory.asset(flow, serial_number="S", name="no hostname")
+    true, kept = await _counts(session, flow)
+    assert kept == true
+    assert ("hostname", "h1", 2) in kept
+    # A bulk statement (one trigger call for its rows), a key changed, one cleared.
+    await session.execute(
+        text(
+            "INSERT INTO migration.assets (client_account_id, engagement_id, name, hostname,"
+            " asset_type) SELECT :c, :e, 'bulk', 'h' || (n % 3), 'server'"
+            " FROM generate_series(1, 30) AS n"
+        ),
+        {"c": flow.tenant.client_account_id, "e": flow.tenant.engagement_id},
+    )
+    await session.execute(update(Asset).where(Asset.id == second.id).values(hostname="h9"))
+    await session.execute(update(Asset).where(Asset.id == first.id).values(external_id=None))
+    true, kept = await _counts(session, flow)
+    assert kept == true
+    assert ("external_id", "X", 1) in kept
+    await session.execute(text("DELETE FROM migration.assets WHERE name = 'bulk'"))
+    await session.execute(text("DELETE FROM migration.assets WHERE id = :i"), {"i": second.id})
+    true, kept = await _counts(session, flow)
+    assert kept == true
+    assert ("hostname", "h9") not in {row[:2] for row in kept}  # none left: no row kept
+
+
+@pytest.mark.parametrize("trigger", KEY_COUNT_TRIGGERS)
+async def test_duplicates_are_counted_from_the_assets_while_a_count_trigger_is_off(
+    session: AsyncSession, factory: Factory, trigger: str
+) -> None:
+    flow = await factory.flow()
+    assert trigger in await standing_constraints(session)
+    # The inserts' trigger off too, so that the rows below are not counted: only the
+    # fallback can see them.
+    for off in {trigger, "assets_key_counts_inserted"}:
+        await session.execute(text(f"ALTER TABLE migration.assets DISABLE TRIGGER {off}"))
+    assert trigger not in await standing_constraints(session)
+    for _ in range(2):
+        await factory.asset(flow, hostname="h1")
+        await factory.asset(flow, serial_number="S")
+    assert (await _counts(session, flow))[1] == []
+    report = await wiring_health(session, _tenant(flow))
+    assert report.metrics["duplicate_assets"] == 2

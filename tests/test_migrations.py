@@ -43,6 +43,7 @@ EXPECTED_TABLES = {
     "learned_field_mappings",
     "asset_imports",
     "asset_alternate_ids",
+    "asset_key_counts",
     "api_tokens",
     "user_tenant_preferences",
     "revoked_access_tokens",
@@ -522,7 +523,7 @@ def test_the_stored_keys_and_row_security_go_up_down_and_up_with_data_in_the_tab
                 "SELECT count(*) FROM pg_class WHERE relrowsecurity"
                 " AND relnamespace = 'migration'::regnamespace"
             ).fetchone()
-            assert guarded == (11,)
+            assert guarded == (12,)
             assert connection.execute(_WIRING_STATE).fetchone() == (2, 1, 1)
         migrations.downgrade(scratch_database_url, "0024")
         with psycopg.connect(url) as connection:

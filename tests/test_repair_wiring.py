@@ -166,3 +166,26 @@ async def test_a_raw_row_claimed_by_two_assets_goes_to_the_first(
     assert linked == first.id
     # The later asset loses its reference: the back-link key allows one asset per row.
     assert report.counts["assets_raw_import_records_id_cleared"] == 1
+
+
+async def test_key_counts_left_wrong_while_their_triggers_were_off_are_recounted(
+    session: AsyncSession, factory: Factory
+) -> None:
+    flow = await factory.flow()
+    await factory.asset(flow, hostname="h1")
+    gone = await factory.asset(flow, hostname="h2", serial_number="S2")
+    await session.execute(text("SET CONSTRAINTS ALL IMMEDIATE"))  # no pending checks
+    for trigger in ("assets_key_counts_inserted", "assets_key_counts_deleted"):
+        await session.execute(text(f"ALTER TABLE migration.assets DISABLE TRIGGER {trigger}"))
+    await factory.asset(flow, hostname="h1")  # not counted: h1 held twice, counted once
+    await session.execute(text("DELETE FROM migration.assets WHERE id = :i"), {"i": gone.id})
+    report = await repair_wiring(session, dry_run=False)
+    assert report.counts["asset_key_counts_removed"] == 2  # h2 and S2 are held by none
+    assert report.counts["asset_key_counts_corrected"] == 1  # h1: 1 -> 2
+    kept = await session.execute(
+        text("SELECT key, value, assets FROM migration.asset_key_counts WHERE engagement_id = :e"),
+        {"e": flow.tenant.engagement_id},
+    )
+    assert sorted(tuple(row) for row in kept) == [("hostname", "h1", 2)]
+    again = await repair_wiring(session, dry_run=False)
+    assert again.counts == NOTHING

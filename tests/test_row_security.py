@@ -49,7 +49,9 @@ async def _populated(factory: Factory) -> Flow:
     flow = await factory.flow()
     session = factory.session
     asset, _raw = await factory.wired_asset(flow, 1)
-    other = await factory.asset(flow, custom_attributes={"alternate_ids": "serial_number=S1"})
+    other = await factory.asset(
+        flow, hostname="web01", custom_attributes={"alternate_ids": "serial_number=S1"}
+    )
     session.add_all(
         [
             AssetDependency(**flow.tenant.keys(), asset_id=asset.id, depends_on_asset_id=other.id),
@@ -96,7 +98,7 @@ async def test_every_tenant_table_has_row_level_security_and_a_policy_for_the_se
     ).all()
     guarded = {name for name, enabled, policies in rows if enabled and policies == 1}
     assert _tenant_tables() <= guarded
-    assert len(_tenant_tables()) == 11
+    assert len(_tenant_tables()) == 12
 
 
 async def test_the_service_role_owns_nothing_and_does_not_bypass_row_security(
@@ -222,7 +224,7 @@ def test_the_cli_shows_the_role_and_every_guarded_table(env: dict[str, str]) -> 
     result = discovery("db", "row-security", env=env)
     assert result.returncode == 0, result.stderr
     assert f"role {SERVICE_ROLE}: present, NOBYPASSRLS" in result.stdout
-    assert "tenant tables guarded: 11 of 11" in result.stdout
+    assert "tenant tables guarded: 12 of 12" in result.stdout
     assert "  assets: tenant_isolation" in result.stdout
 
 

@@ -259,6 +259,36 @@ class AssetAlternateId(TenantScoped, Base):
     alternate_id: Mapped[str] = mapped_column(Text, primary_key=True)
 
 
+class AssetKeyCount(TenantScoped, Base):
+    """How many assets of the engagement hold ``value`` as their ``key`` (``external_id``,
+    ``serial_number`` or ``hostname``). Kept by the database from the assets (triggers of
+    0029), never written by the application: the health check reads the repeated values
+    (``assets > 1``) from a partial index instead of grouping the engagement's assets."""
+
+    __tablename__ = "asset_key_counts"
+    __table_args__ = (
+        CheckConstraint("key IN ('external_id', 'serial_number', 'hostname')", name="key_known"),
+        Index(
+            "ix_asset_key_counts_repeated",
+            "client_account_id",
+            "engagement_id",
+            "key",
+            "value",
+            postgresql_where=text("assets > 1"),
+        ),
+    )
+
+    client_account_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey(fq("client_accounts"), ondelete="CASCADE"), primary_key=True
+    )
+    engagement_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey(fq("engagements"), ondelete="CASCADE"), primary_key=True
+    )
+    key: Mapped[str] = mapped_column(Text, primary_key=True)
+    value: Mapped[str] = mapped_column(Text, primary_key=True)
+    assets: Mapped[int] = mapped_column(Integer)
+
+
 class AssetDependency(TenantScoped, Base):
     """``asset_id`` depends on ``depends_on_asset_id``, found by ``source_flow_id``."""
 

@@ -161,6 +161,37 @@ _DELETE_CROSS_TENANT_EDGES = (
     """,  # noqa: S608 (the schema constant)
 )
 
+# The key counts of duplicate_assets (0029), kept by triggers on assets: wrong only if
+# those triggers were disabled while assets changed. Recounted from the assets.
+_KEY_VALUES = (
+    "CROSS JOIN LATERAL (VALUES ('external_id', a.external_id),"
+    " ('serial_number', a.serial_number), ('hostname', a.hostname)) AS k(key, value)"
+)
+_REMOVE_STALE_KEY_COUNTS = (
+    "asset_key_counts_removed",
+    f"""
+    DELETE FROM {SCHEMA}.asset_key_counts AS c
+     WHERE NOT EXISTS (
+             SELECT 1 FROM {SCHEMA}.assets AS a {_KEY_VALUES}
+              WHERE a.client_account_id = c.client_account_id
+                AND a.engagement_id = c.engagement_id
+                AND k.key = c.key AND k.value = c.value)
+    """,  # noqa: S608 (constants)
+)
+_CORRECT_KEY_COUNTS = (
+    "asset_key_counts_corrected",
+    f"""
+    INSERT INTO {SCHEMA}.asset_key_counts AS c
+           (client_account_id, engagement_id, key, value, assets)
+    SELECT a.client_account_id, a.engagement_id, k.key, k.value, count(*)::int
+      FROM {SCHEMA}.assets AS a {_KEY_VALUES}
+     WHERE k.value IS NOT NULL
+     GROUP BY 1, 2, 3, 4
+    ON CONFLICT (client_account_id, engagement_id, key, value)
+    DO UPDATE SET assets = excluded.assets WHERE c.assets <> excluded.assets
+    """,  # noqa: S608 (constants)
+)
+
 #: In this order: each clearing makes room for the fill after it.
 REPAIRS: tuple[tuple[str, str], ...] = (
     _CLEAR_RAW_ASSET,
@@ -170,6 +201,8 @@ REPAIRS: tuple[tuple[str, str], ...] = (
     _CLEAR_ASSET_FLOWS,
     _FILL_ASSET_FLOW,
     _DELETE_CROSS_TENANT_EDGES,
+    _REMOVE_STALE_KEY_COUNTS,
+    _CORRECT_KEY_COUNTS,
 )
 
 
