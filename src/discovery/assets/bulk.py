@@ -17,12 +17,13 @@ from sqlalchemy import ARRAY
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from discovery.assets.models import Asset
+from discovery.assets.models import ASSET_TABLE_COLUMNS, Asset
 from discovery.core import copy_format
 from discovery.core.copy_in import StagedCopy
 from discovery.core.database import psycopg_connection
 
-ASSET_COLUMNS = frozenset(column.key for column in Asset.__table__.columns)
+# The columns the application writes (not those the database derives, such as name_key).
+ASSET_COLUMNS = frozenset(column.key for column in ASSET_TABLE_COLUMNS)
 # NOT NULL columns whose empty value is not NULL.
 EMPTY_VALUES: dict[str, Any] = {
     "tags": [],

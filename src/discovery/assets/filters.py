@@ -36,15 +36,16 @@ TECH_DEBT_FILTERS: tuple[TechDebtFilter, ...] = ("any", "high", "medium")
 LIKE_ESCAPE = "\\"
 
 
-def like_pattern(text: str, mode: SearchMode) -> str:
-    """``text`` lower-cased with LIKE's wildcards escaped, as a prefix or infix pattern."""
+def contains_pattern(text: str) -> str:
+    """``text`` lower-cased with LIKE's wildcards escaped, as an infix pattern (prefix
+    search uses ``starts_with``, which has no wildcards)."""
     escaped = (
         text.lower()
         .replace(LIKE_ESCAPE, LIKE_ESCAPE * 2)
         .replace("%", LIKE_ESCAPE + "%")
         .replace("_", LIKE_ESCAPE + "_")
     )
-    return f"{escaped}%" if mode == "prefix" else f"%{escaped}%"
+    return f"%{escaped}%"
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,7 @@ class AssetFilter:
         if self.q and self.search == "contains":
             # One LIKE over the joined columns (a separator a search cannot hold between
             # them): the expression of the trigram index where the server has one.
-            pattern = like_pattern(self.q.replace(SEARCH_SEPARATOR, ""), "contains")
+            pattern = contains_pattern(self.q.replace(SEARCH_SEPARATOR, ""))
             where.append(literal_column(SEARCH_TEXT_SQL).like(pattern, escape=LIKE_ESCAPE))
         elif self.q:
             prefix = self.q.lower()
