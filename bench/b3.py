@@ -5,7 +5,10 @@ The real app (``create_app``) inside its lifespan, called through ``httpx.ASGITr
 JSON body). Page size 200. The deep page is page 2,000 (offset 399,800), or the last
 full page when the tenant (or the ``q`` result) has fewer rows; keyset paging is
 measured at the same depth with the cursor of the row just before it. ``q=web`` matches
-one asset in five by its name prefix.
+one asset in five by its name prefix. The ``contains`` forms (``search=contains``, no
+target) search anywhere in the searched columns: ``eb0`` matches the same assets as
+``q=web`` (more than are counted: the owner's function of migration 0030 finds the page),
+``1234`` a few hundred (all found, then paged).
 """
 
 from __future__ import annotations
@@ -30,6 +33,8 @@ from discovery.tenancy import service as tenancy
 PAGE_SIZE = 200
 DEEP_PAGE = 2000
 QUERY = "web"
+CONTAINS_COMMON = "eb0"
+CONTAINS_RARE = "1234"
 SECRET = "bench-secret-key-for-b3-0123456789abcdefgh"
 PATH = "/api/v1/unified-discovery/assets"
 Q_WHERE = (
@@ -99,6 +104,12 @@ async def run_b3(db: BenchDatabase, tenants: list[BenchTenant], calls: int) -> d
         "q_offset_page_deep": ({**base, "q": QUERY, "page": str(q_deep)}, q_deep),
         "q_keyset_deep": ({**base, "q": QUERY, **({"cursor": q_cursor} if q_cursor else {})},
                           q_deep),
+        "contains_offset_page_1": ({**base, "q": CONTAINS_COMMON, "search": "contains",
+                                    "page": "1"}, 1),
+        "contains_keyset_deep": ({**base, "q": CONTAINS_COMMON, "search": "contains",
+                                  **({"cursor": q_cursor} if q_cursor else {})}, q_deep),
+        "contains_rare_page_1": ({**base, "q": CONTAINS_RARE, "search": "contains",
+                                  "page": "1"}, 1),
     }  # fmt: skip
     settings = load_settings(
         database_url=db.url, data_dir=db.work_dir / "b3-data", secret_key=SECRET

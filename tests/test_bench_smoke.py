@@ -45,6 +45,9 @@ B3_FORMS = (
     "q_offset_page_1",
     "q_offset_page_deep",
     "q_keyset_deep",
+    "contains_offset_page_1",
+    "contains_keyset_deep",
+    "contains_rare_page_1",
 )
 
 

@@ -5,16 +5,17 @@
 lower-case values (``SEARCH_KEYS``), an index range scan on their ``text_pattern_ops``
 indexes, and one under row-level security too (``starts_with`` is leakproof, ``LIKE``
 is not). ``contains`` matches anywhere in them: one ``LIKE '%…%'``, which the trigram
-index of migration 0024 (where the server has pg_trgm) serves for the owner (the CLI's
-exports). For the service, under row-level security, no index can serve it (``LIKE`` is
-not leakproof), so it reads the engagement's assets, as on a server without pg_trgm;
-the listing stops at a page and counts to ``SEARCH_COUNT_LIMIT``.
+index of migration 0024 (where the server has pg_trgm) serves for the owner (the CLI's exports).
+Under row-level security no index can serve ``LIKE`` (it is not leakproof), so the
+service's listing finds the matches through the owner's function of migration 0030
+(``discovery.assets.listing``); other readers (the export) read the engagement's assets,
+as on a server without pg_trgm.
 """
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from sqlalchemy import ColumnElement, cast, func, literal_column, or_, select
@@ -59,6 +60,23 @@ class AssetFilter:
     search: SearchMode = "prefix"
     tech_debt: TechDebtFilter | None = None
 
+    @property
+    def contains_search(self) -> str | None:
+        """The LIKE pattern of a contains-search, or None for none."""
+        if self.q and self.search == "contains":
+            # Over the joined columns: a separator a search cannot hold lies between them.
+            return contains_pattern(self.q.replace(SEARCH_SEPARATOR, ""))
+        return None
+
+    @property
+    def narrowed(self) -> bool:
+        """Whether anything but the tenant and ``q`` narrows the assets."""
+        optional = (self.master_flow_id, self.asset_type, self.environment, self.tech_debt)
+        return any(value is not None for value in optional)
+
+    def without_search(self) -> AssetFilter:
+        return replace(self, q=None)
+
     def conditions(self) -> list[ColumnElement[bool]]:
         where = [
             Asset.client_account_id == self.client_account_id,
@@ -81,10 +99,8 @@ class AssetFilter:
         elif self.tech_debt is not None:
             flagged = cast([{"severity": self.tech_debt}], JSONB)
             where.append(Asset.tech_debt_flags.contains(flagged))
-        if self.q and self.search == "contains":
-            # One LIKE over the joined columns (a separator a search cannot hold between
-            # them): the expression of the trigram index where the server has one.
-            pattern = contains_pattern(self.q.replace(SEARCH_SEPARATOR, ""))
+        if (pattern := self.contains_search) is not None:
+            # One LIKE: the expression of the trigram index where the server has one.
             where.append(literal_column(SEARCH_TEXT_SQL).like(pattern, escape=LIKE_ESCAPE))
         elif self.q:
             prefix = self.q.lower()

@@ -21,11 +21,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final
 
-from sqlalchemy import Row, Select, func, literal, select, tuple_
+from sqlalchemy import Row, Select, any_, bindparam, func, literal, select, text, tuple_
+from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from discovery.assets.filters import AssetFilter
 from discovery.assets.models import ASSET_TABLE_COLUMNS, Asset
+from discovery.core.models import SCHEMA
+from discovery.tenancy.row_security import entered_tenant
 
 
 class InvalidCursorError(ValueError):
@@ -107,6 +110,17 @@ COUNT_LIMIT = 10_000
 # not an index entry: 10,000 of them took 40 ms at 400,000 assets, twice a whole page. So
 # a search counts to 1,000 (about 4 ms) and estimates above.
 SEARCH_COUNT_LIMIT = 1_000
+# A contains-search of the service (row-level security) finds its assets through the
+# owner's function of migration 0030, which the trigram index serves (``LIKE`` is not
+# leakproof, so under the policies no index can serve it): all of them when there are at
+# most SEARCH_COUNT_LIMIT, else the page's (default order, up to this many rows deep).
+# Beyond that, or sorted or narrowed by other filters, a common match reads the
+# engagement's assets in the page's order until the page is full.
+CONTAINS_PAGE_LIMIT = 10_000
+_CONTAINING = text(
+    f"SELECT id FROM {SCHEMA}.assets_containing("  # noqa: S608 (the schema constant)
+    ":pattern, CAST(:after_created_at AS timestamptz), CAST(:after_id AS uuid), :max_rows) AS id"
+)
 
 #: A page selects the asset table's columns (rows, not ORM objects) and the value of its
 #: sort expression under this name, for the next page's cursor.
@@ -210,8 +224,14 @@ async def list_assets(
 ) -> AssetPage:
     if sort is not None and after is not None:
         raise ValueError("keyset pages follow the default order; sort with page numbers")
-    conditions = where.conditions()
-    total, exact = await count_assets(
+    conditions, counted = where.conditions(), None
+    if where.contains_search is not None and entered_tenant(session) is not None:
+        in_order = sort is None and after_sorted is None
+        reach = (0 if after is not None else (page - 1) * page_size) + page_size + 1
+        conditions, counted = await _contains_conditions(
+            session, where, after, reach if in_order else None
+        )
+    total, exact = counted or await count_assets(
         session, conditions, min(SEARCH_COUNT_LIMIT, COUNT_LIMIT) if where.q else COUNT_LIMIT
     )
     if after_sorted is not None:
@@ -239,6 +259,48 @@ async def list_assets(
         statement = statement.offset((page - 1) * page_size)
     result = await session.execute(statement.limit(page_size + 1))
     return _page_of(list(result.all()), page_size, total, exact, sort)
+
+
+async def _containing(
+    session: AsyncSession, pattern: str, after: Cursor | None, max_rows: int
+) -> list[uuid.UUID]:
+    """The ids of the first ``max_rows`` assets of the session's tenant (after ``after``)
+    in the default order whose search text is LIKE ``pattern``."""
+    parameters = {
+        "pattern": pattern,
+        "after_created_at": after.created_at if after else None,
+        "after_id": after.id if after else None,
+        "max_rows": max_rows,
+    }
+    return list((await session.execute(_CONTAINING, parameters)).scalars())
+
+
+def _among(ids: list[uuid.UUID]) -> Any:
+    """``id = ANY(ids)``: primary-key look-ups, leakproof (so index-served under RLS)."""
+    return Asset.id == any_(bindparam(None, ids, type_=ARRAY(UUID(as_uuid=True))))
+
+
+async def _contains_conditions(
+    session: AsyncSession, where: AssetFilter, after: Cursor | None, reach: int | None
+) -> tuple[list[Any], tuple[int, bool] | None]:
+    """The conditions of a contains-search for the service, and its (total, exact) where
+    that is known already. ``reach``: how many rows of the default order (after ``after``)
+    the page needs, None for a page in another order."""
+    pattern = where.contains_search
+    assert pattern is not None
+    unsearched = where.without_search().conditions()
+    probe = await _containing(session, pattern, None, SEARCH_COUNT_LIMIT + 1)
+    if len(probe) <= SEARCH_COUNT_LIMIT:
+        return [*unsearched, _among(probe)], None  # every match: any sort, filter or page
+    searched = where.conditions()
+    if reach is None or where.narrowed or reach > CONTAINS_PAGE_LIMIT:
+        return searched, None
+    if after is None and reach <= len(probe):
+        ids = probe  # the page lies within the first matches
+    else:
+        ids = await _containing(session, pattern, after, reach)
+    estimate = await _estimate(session, select(Asset.id).where(*searched))
+    return [*unsearched, _among(ids)], (max(estimate, len(probe)), False)
 
 
 def _page_of(

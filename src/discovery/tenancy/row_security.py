@@ -64,6 +64,12 @@ async def enter_tenant(session: AsyncSession, tenant: Tenant) -> None:
         await session.execute(_SET_TENANT, _parameters(tenant))
 
 
+def entered_tenant(session: AsyncSession) -> Tenant | None:
+    """The tenant ``session`` is scoped to, if it is (the service's sessions always are)."""
+    tenant = session.info.get(_TENANT)
+    return tenant if isinstance(tenant, Tenant) else None
+
+
 def tenant_factory(
     factory: async_sessionmaker[AsyncSession], tenant: Tenant
 ) -> async_sessionmaker[AsyncSession]:
