@@ -296,7 +296,7 @@ async def _contains_conditions(
     if reach is None or where.narrowed or reach > CONTAINS_PAGE_LIMIT:
         return searched, None
     if after is None and reach <= len(probe):
-        ids = probe  # the page lies within the first matches
+        ids = probe[:reach]  # the page lies within the first matches
     else:
         ids = await _containing(session, pattern, after, reach)
     estimate = await _estimate(session, select(Asset.id).where(*searched))
