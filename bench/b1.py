@@ -44,7 +44,7 @@ from bench.common import (
     vacuum_analyze,
 )
 from bench.data import COLUMNS, write_cmdb_csv
-from bench.floors import phase_floors
+from bench.floors import phase_floors, schema_write_floor
 from bench.profile import Profile, sampled
 from bench.seed_pattern import seed_pattern_inventory
 from discovery.assets.inventory import build_plan
@@ -369,6 +369,7 @@ async def run_b1(
     if e2e.status != "completed":
         raise RuntimeError(f"the B1 flow ended {e2e.status}: {e2e.detail.get('error')}")
     wired = await _linkage(db.url, uuid.UUID(e2e.detail["data_import_id"]), tenant)
+    schema_floor = schema_write_floor(db.url, e2e.detail["data_import_id"])
     comparison = (
         await inventory_comparison(db, tenant, e2e.master_flow_id, profile_dir)
         if baseline
@@ -395,6 +396,7 @@ async def run_b1(
         "postgres_peak_pss_mb": e2e.postgres_peak_pss_mb,
         "phase_seconds": phase_seconds,
         "phase_floor_seconds": {k: v for k, v in floors.items() if k in PHASES},
+        "schema_write_floor_seconds": schema_floor,
         "e2e_flow_status": e2e.status,
         "e2e_wiring": wired,
         "baseline_wiring": comparison.baseline if comparison else None,

@@ -94,3 +94,43 @@ def phase_floors(url: str, path: Path, work_dir: Path) -> dict[str, Any]:
         f"{floors['data_cleansing']:.2f} s, inventory {floors['asset_inventory']:.2f} s"
     )
     return {k: round(v, 3) if isinstance(v, float) else v for k, v in floors.items()}
+
+
+def schema_write_floor(url: str, data_import_id: str) -> dict[str, float]:
+    """What the real schema costs to write the run's assets once more, in one statement.
+
+    Every asset the run made, copied with a new id and keys of its own (so that nothing
+    would merge) and no raw row, is inserted into ``migration.assets`` by one ``INSERT …
+    SELECT`` as the owner: all its indexes, foreign keys and triggers, none of the
+    pipeline's work. Then again with the key-count trigger (0029) disabled. Both are
+    rolled back. The copy is made before the clock starts.
+    """
+    copy = (
+        "CREATE TEMPORARY TABLE bench_schema_floor ON COMMIT DROP AS"
+        " SELECT a.* FROM migration.assets a JOIN migration.asset_imports i"
+        " ON i.asset_id = a.id WHERE i.data_import_id = %s"
+    )
+    fresh = (
+        "UPDATE bench_schema_floor SET id = migration.uuid_v7(), raw_import_records_id = NULL,"
+        " name = name || '~', hostname = hostname || '~', external_id = external_id || '~',"
+        " serial_number = serial_number || '~'"
+    )
+    figures: dict[str, float] = {}
+    with psycopg.connect(url) as connection:
+        for label, trigger_off in (("assets_insert", False), ("without_key_counts", True)):
+            with connection.transaction(force_rollback=True):
+                connection.execute("SET LOCAL jit = off")
+                connection.execute(copy, (data_import_id,))
+                connection.execute(fresh)
+                if trigger_off:
+                    connection.execute(
+                        "ALTER TABLE migration.assets DISABLE TRIGGER assets_key_counts_inserted"
+                    )
+                started = time.perf_counter()
+                connection.execute("INSERT INTO migration.assets SELECT * FROM bench_schema_floor")
+                figures[label] = round(time.perf_counter() - started, 3)
+    log(
+        f"B1: the schema's write floor: {figures['assets_insert']:.2f} s for the run's assets"
+        f" ({figures['without_key_counts']:.2f} s without the key counts)"
+    )
+    return figures

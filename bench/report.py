@@ -77,6 +77,17 @@ def lines(results: dict[str, Any]) -> list[Line]:
                 out.append(Line("B1", f"  phase {phase}, floor s", _num(floors[phase], 3)))
                 out.append(Line("B1", f"  phase {phase} / its floor",
                                 _num(seconds / floors[phase]) + "x"))  # fmt: skip
+        schema = b1.get("schema_write_floor_seconds")
+        if schema:
+            out.append(
+                Line(
+                    "B1",
+                    "  assets INSERT into the real schema (floor), s",
+                    _num(schema["assets_insert"], 3),
+                )
+            )
+            out.append(Line("B1", "  the same without the key-count trigger, s",
+                            _num(schema["without_key_counts"], 3)))  # fmt: skip
     b2 = results.get("b2")
     if b2:
         for name, form in b2["forms"].items():
