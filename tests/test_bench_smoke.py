@@ -74,6 +74,9 @@ def test_the_benchmark_suite_runs_and_reports_every_figure(tmp_path: Path) -> No
     b1 = figures["b1"]
     missing = [name for name in B1_FIGURES if not _number(b1.get(name))]
     missing += [f"phase {p}" for p in PHASES if not _number(b1["phase_seconds"].get(p))]
+    schema_floor = b1["schema_write_floor_seconds"]
+    missing += [f"schema floor {k}" for k in ("assets_insert", "without_key_counts")
+                if not _number(schema_floor.get(k))]  # fmt: skip
     for bench, forms in (("b2", B2_FORMS), ("b3", B3_FORMS)):
         for form in forms:
             found = figures[bench]["forms"].get(form, {})

@@ -13,18 +13,23 @@ from discovery.assets.listing import AssetPage, Cursor, Sort, list_assets
 from discovery.assets.models import CONTAINS_INDEX, Asset
 from discovery.tenancy import context as tenancy
 from discovery.tenancy.row_security import SERVICE_ROLE, enter_tenant
-from tests.factories import Factory, Tenant
+from tests.factories import Factory, Flow, Tenant
 
 
-async def test_contains_finds_a_part_of_any_column_and_never_spans_two(
-    session: AsyncSession, factory: Factory
-) -> None:
+async def _three_assets_and_another_tenant_s(factory: Factory) -> tuple[Flow, Flow]:
     flow = await factory.flow()
     await factory.asset(flow, name="WebFront01", hostname="ab", fqdn="x.corp.example")
     await factory.asset(flow, name="db01", hostname="cd", ip_address="10.1.2.3")
     await factory.asset(flow, name="mq_01%", hostname=None)
     other = await factory.flow()
     await factory.asset(other, name="webfront99")
+    return flow, other
+
+
+async def test_contains_finds_a_part_of_any_column_and_never_spans_two(
+    session: AsyncSession, factory: Factory
+) -> None:
+    flow, _other = await _three_assets_and_another_tenant_s(factory)
 
     async def found(q: str) -> list[str | None]:
         where = AssetFilter(
@@ -76,12 +81,7 @@ async def test_the_service_finds_the_same_assets_under_row_level_security(
 ) -> None:
     """Through the owner's function of migration 0030: the tenant is the one the session
     is scoped to, and another tenant's matches stay out."""
-    flow = await factory.flow()
-    await factory.asset(flow, name="WebFront01", hostname="ab", fqdn="x.corp.example")
-    await factory.asset(flow, name="db01", hostname="cd", ip_address="10.1.2.3")
-    await factory.asset(flow, name="mq_01%", hostname=None)
-    other = await factory.flow()
-    await factory.asset(other, name="webfront99")
+    flow, other = await _three_assets_and_another_tenant_s(factory)
     await _act_as_service(session, flow.tenant)
 
     async def found(q: str) -> tuple[list[str | None], int]:
