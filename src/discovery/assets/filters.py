@@ -18,7 +18,7 @@ import uuid
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from sqlalchemy import ColumnElement, cast, func, literal_column, or_, select
+from sqlalchemy import ColumnElement, and_, cast, func, literal_column, or_, select
 from sqlalchemy.dialects.postgresql import JSONB
 
 from discovery.assets.models import (
@@ -47,6 +47,18 @@ def contains_pattern(text: str) -> str:
         .replace("_", LIKE_ESCAPE + "_")
     )
     return f"%{escaped}%"
+
+
+def prefix_successor(prefix: str) -> str | None:
+    """The least string above every string that starts with ``prefix``, in code point
+    order (which is ``text_pattern_ops``' byte order of UTF-8); None if there is none."""
+    for end in range(len(prefix) - 1, -1, -1):
+        point = ord(prefix[end]) + 1
+        if point == 0xD800:  # surrogates are not characters
+            point = 0xE000
+        if point <= 0x10FFFF:
+            return prefix[:end] + chr(point)
+    return None
 
 
 @dataclass(frozen=True)
@@ -102,11 +114,28 @@ class AssetFilter:
         if (pattern := self.contains_search) is not None:
             # One LIKE: the expression of the trigram index where the server has one.
             where.append(literal_column(SEARCH_TEXT_SQL).like(pattern, escape=LIKE_ESCAPE))
-        elif self.q:
-            prefix = self.q.lower()
-            where.append(
-                or_(
-                    *(func.starts_with(getattr(Asset, key), prefix) for key in SEARCH_KEYS.values())
-                )
-            )
+        elif (ranges := self.prefix_ranges()) is not None:
+            where.append(or_(*ranges))
         return where
+
+    def prefix_ranges(self, *, bounded: bool = False) -> list[ColumnElement[bool]] | None:
+        """A prefix search's one condition per search key (``q`` matches where any
+        holds), each a range of that key's prefix index; None for no prefix search.
+
+        The planner reads the range from ``starts_with`` only when it plans for the
+        value. ``bounded`` adds the range itself (``~>=~``/``~<~``, leakproof like
+        ``starts_with``), so that a prepared statement's generic plan scans it too.
+        """
+        if not self.q or self.search != "prefix":
+            return None
+        prefix = self.q.lower()
+        ranges: list[ColumnElement[bool]] = []
+        for key in SEARCH_KEYS.values():
+            column = getattr(Asset, key)
+            condition: ColumnElement[bool] = func.starts_with(column, prefix)
+            if bounded:
+                condition = and_(column.op("~>=~")(prefix), condition)
+                if (beyond := prefix_successor(prefix)) is not None:
+                    condition = and_(column.op("~<~")(beyond), condition)
+            ranges.append(condition)
+        return ranges
