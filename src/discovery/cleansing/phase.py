@@ -72,15 +72,18 @@ async def run_data_cleansing(context: PhaseContext) -> PhaseOutcome:
     # worker's); progress is reported once a batch is committed.
     writing: asyncio.Task[int] | None = None
 
-    async def write(payload: bytes, rows: int) -> int:
+    async def write(payload: bytes, rows: int, after_row: int) -> int:
         async with unit_of_work(context.factory) as session:
-            await write_batch(session, payload)
+            await write_batch(session, payload, import_id, after_row, BATCH_SIZE)
         return rows
 
     try:
         while last_row < final_row:
+            window_start = last_row
             async with unit_of_work(context.factory) as session:
-                frame = await read_batch(session, import_id, last_row, cleanser.sources, BATCH_SIZE)
+                frame = await read_batch(
+                    session, import_id, window_start, cleanser.sources, BATCH_SIZE
+                )
             last_row += BATCH_SIZE
             if not frame.height:  # nothing left in it: blank lines' numbers, or a resume
                 continue
@@ -88,7 +91,7 @@ async def run_data_cleansing(context: PhaseContext) -> PhaseOutcome:
             if writing is not None:
                 done += await writing
                 await context.progress(done, total)
-            writing = asyncio.create_task(write(payload, frame.height))
+            writing = asyncio.create_task(write(payload, frame.height, window_start))
         if writing is not None:
             done += await writing
             writing = None
