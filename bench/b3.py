@@ -8,7 +8,9 @@ measured at the same depth with the cursor of the row just before it. ``q=web`` 
 one asset in five by its name prefix. The ``contains`` forms (``search=contains``, no
 target) search anywhere in the searched columns: ``eb0`` matches the same assets as
 ``q=web`` (more than are counted: the owner's function of migration 0030 finds the page),
-``1234`` a few hundred (all found, then paged).
+``1234`` a few hundred (all found, then paged). The timings start on a settled server
+(``settle``: B2's changes vacuumed, a checkpoint taken), so they are not those of B2's
+writes being flushed.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import httpx
 from sqlalchemy import text
 
 from bench.b2 import BenchTenant
-from bench.common import BenchDatabase, latency_figures, log
+from bench.common import BenchDatabase, latency_figures, log, settle
 from bench.sql import captured_sql, explain
 from discovery.api.app import create_app
 from discovery.assets.listing import Cursor
@@ -93,6 +95,7 @@ async def run_b3(db: BenchDatabase, tenants: list[BenchTenant], calls: int) -> d
         "X-Client-Account-ID": str(largest.tenant.client_account_id),
         "X-Engagement-ID": str(largest.tenant.engagement_id),
     }
+    settle(db.url, "assets", "raw_import_records")
     deep, cursor, total = await _depth(db.url, largest, None)
     q_deep, q_cursor, q_total = await _depth(db.url, largest, QUERY)
     base = {"page_size": str(PAGE_SIZE)}

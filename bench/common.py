@@ -94,6 +94,19 @@ def vacuum_analyze(url: str, *tables: str) -> None:
             connection.execute(f"VACUUM (ANALYZE) migration.{table}")
 
 
+def settle(url: str, *tables: str) -> None:
+    """Leave the server as a quiet service finds it before latencies are timed: the
+    tables vacuumed and analysed (what the previous benchmark changed), and a checkpoint
+    taken, so that its writes are not flushed during the timings. The checkpoint needs
+    superuser (or pg_checkpoint); without it, it is skipped and said."""
+    vacuum_analyze(url, *tables)
+    with psycopg.connect(url, autocommit=True) as connection:
+        try:
+            connection.execute("CHECKPOINT")
+        except psycopg.errors.InsufficientPrivilege:
+            log("no checkpoint before timing (the user may not take one)")
+
+
 def percentile(values: Sequence[float], share: float) -> float:
     """Nearest-rank percentile (p50 of 20 values is the 10th smallest)."""
     ordered = sorted(values)
