@@ -22,21 +22,26 @@ from datetime import UTC, datetime
 from typing import Any, Final
 
 from sqlalchemy import (
+    Numeric,
     Row,
     Select,
     any_,
     bindparam,
     case,
+    cast,
     func,
     literal,
     or_,
     select,
     text,
     tuple_,
+    type_coerce,
     union_all,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, UUID
+from sqlalchemy.dialects.postgresql import ARRAY, DOUBLE_PRECISION, UUID
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import KeyedColumnElement
+from sqlalchemy.types import NullType
 
 from discovery.assets.filters import AssetFilter
 from discovery.assets.models import ASSET_TABLE_COLUMNS, Asset
@@ -135,9 +140,21 @@ _CONTAINING = text(
     ":pattern, CAST(:after_created_at AS timestamptz), CAST(:after_id AS uuid), :max_rows) AS id"
 )
 
-#: A page selects the asset table's columns (rows, not ORM objects) and the value of its
-#: sort expression under this name, for the next page's cursor.
-ASSET_COLUMNS: Final = ASSET_TABLE_COLUMNS
+
+def _as_read(column: KeyedColumnElement[Any]) -> Any:
+    """``column`` in a page's select list as the driver reads it: psycopg already gives
+    each value its Python type (uuid, datetime, list, dict); a number column is read as
+    a float by PostgreSQL (``float8``, the same value as ``float(Decimal)``), so that
+    SQLAlchemy need not convert values one by one (2 of a page's 6 ms for 200 rows)."""
+    expression: Any = column
+    if isinstance(column.type, Numeric) and not column.type.asdecimal:
+        expression = cast(column, DOUBLE_PRECISION)
+    return type_coerce(expression, NullType()).label(column.key)
+
+
+#: A page selects the asset table's columns (rows, not ORM objects: see ``_as_read``) and
+#: the value of its sort expression under this name, for the next page's cursor.
+ASSET_COLUMNS: Final = tuple(_as_read(column) for column in ASSET_TABLE_COLUMNS)
 SORT_VALUE: Final = "sort_value"
 #: One asset of a page: its columns by name (``row.name``, ``row._mapping``), then the
 #: sort value.
@@ -303,7 +320,7 @@ async def list_assets(
         )
     else:
         statement = statement.offset((page - 1) * page_size)
-    result = await session.execute(statement.limit(page_size + 1))
+    result = await (await session.connection()).execute(statement.limit(page_size + 1))
     return _page_of(list(result.all()), page_size, total, exact, sort)
 
 
@@ -378,6 +395,7 @@ async def _sorted_keyset(
     key = column.desc() if descending else column.asc()
     ident = Asset.id.desc() if descending else Asset.id.asc()
     rows: list[AssetRow] = []
+    connection = await session.connection()
     if after.value is not None:
         bound = (column, Asset.id)
         beyond = (
@@ -391,7 +409,7 @@ async def _sorted_keyset(
             .order_by(key, ident)
             .limit(limit)
         )
-        rows = list((await session.execute(statement)).all())
+        rows = list((await connection.execute(statement)).all())
     if len(rows) < limit:
         empty = [column.is_(None)]
         if after.value is None:
@@ -402,5 +420,5 @@ async def _sorted_keyset(
             .order_by(ident)
             .limit(limit - len(rows))
         )
-        rows += list((await session.execute(statement)).all())
+        rows += list((await connection.execute(statement)).all())
     return rows

@@ -81,6 +81,20 @@ def _ensure_admin(url: str, current: Settings) -> None:
         )
 
 
+def settle_process() -> None:
+    """The interpreter settings ``serve`` runs the API and the worker with, once the app
+    is built (the benchmarks time the app under the same)."""
+    # Imports parse files in worker threads, allocating fast; each full garbage collection
+    # they trigger holds the GIL, so the loop waits while it walks every object. The
+    # modules, the app and its settings live as long as the process: frozen, the
+    # collector skips them (a 12-million-string workbook: pauses of 230 ms became 60-90 ms;
+    # GET /assets at 400,000 assets: about 3 ms less at the median).
+    gc.freeze()
+    # After each system call the loop waits for a reading thread to hand the GIL back,
+    # up to the switch interval (5 ms by default) every time; a request makes dozens.
+    sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
+
+
 async def _serve(url: str, current: Settings, sock: socket.socket) -> None:
     import uvicorn
 
@@ -107,14 +121,7 @@ async def _serve(url: str, current: Settings, sock: socket.socket) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, request_stop)
-    # Imports parse files in worker threads, allocating fast; each full garbage collection
-    # they trigger holds the GIL, so the loop waits while it walks every object. The
-    # modules, the app and its settings live as long as the process: frozen, the
-    # collector skips them (a 12-million-string workbook: pauses of 230 ms became 60-90 ms).
-    gc.freeze()
-    # After each system call the loop waits for a reading thread to hand the GIL back,
-    # up to the switch interval (5 ms by default) every time; a request makes dozens.
-    sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
+    settle_process()
     worker = asyncio.create_task(run_worker(url, current, stop=stop, install_signal_handlers=False))
     api = asyncio.create_task(server.serve(sockets=[sock]))
     # Said only now that Ctrl+C stops both cleanly: earlier (while the app loads) it would
