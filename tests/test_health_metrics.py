@@ -322,6 +322,34 @@ async def test_the_key_counts_follow_every_insert_update_and_delete(
     assert ("hostname", "h9") not in {row[:2] for row in kept}  # none left: no row kept
 
 
+async def test_an_engagement_or_account_deleted_takes_its_key_counts_with_it(
+    session: AsyncSession, factory: Factory
+) -> None:
+    """The counts have no keys to the tenant tables (0031): the cascade deletes the assets,
+    and the assets' delete trigger their counts."""
+    kept, gone_engagement, gone_account = [await factory.flow() for _ in range(3)]
+    for flow in (kept, gone_engagement, gone_account):
+        await factory.asset(flow, hostname="h1", external_id="X", serial_number="S")
+        await factory.asset(flow, hostname="h1")
+    counts = text("SELECT engagement_id, count(*) FROM migration.asset_key_counts GROUP BY 1")
+    engagements = [f.tenant.engagement_id for f in (kept, gone_engagement, gone_account)]
+    before = {e: n for e, n in await session.execute(counts) if e in engagements}
+    assert set(before.values()) == {3}
+
+    await session.execute(
+        text("DELETE FROM migration.engagements WHERE id = :e"),
+        {"e": gone_engagement.tenant.engagement_id},
+    )
+    await session.execute(
+        text("DELETE FROM migration.client_accounts WHERE id = :c"),
+        {"c": gone_account.tenant.client_account_id},
+    )
+
+    after = {e: n for e, n in await session.execute(counts) if e in engagements}
+    assert after == {kept.tenant.engagement_id: 3}
+    assert (await _counts(session, kept))[0] == (await _counts(session, kept))[1]
+
+
 @pytest.mark.parametrize("trigger", KEY_COUNT_TRIGGERS)
 async def test_duplicates_are_counted_from_the_assets_while_a_count_trigger_is_off(
     session: AsyncSession, factory: Factory, trigger: str

@@ -278,12 +278,10 @@ class AssetKeyCount(TenantScoped, Base):
         ),
     )
 
-    client_account_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey(fq("client_accounts"), ondelete="CASCADE"), primary_key=True
-    )
-    engagement_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey(fq("engagements"), ondelete="CASCADE"), primary_key=True
-    )
+    # No foreign keys to the tenant tables (0031): when an engagement goes, the cascade
+    # deletes its assets and the delete trigger their counts.
+    client_account_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    engagement_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(Text, primary_key=True)
     value: Mapped[str] = mapped_column(Text, primary_key=True)
     assets: Mapped[int] = mapped_column(Integer)
