@@ -100,15 +100,15 @@ class Asset(TenantScoped, Base):
             "engagement_id",
             "raw_import_records_id",
         ),
-        # Reconciliation looks assets up by each match key within an engagement.
+        # Reconciliation looks assets up by each match key within an engagement; host names
+        # and IP addresses are also sort keys of the listing. An FQDN is found by equality
+        # through its prefix index below (text_pattern_ops includes ``=``; 0032).
         Index("ix_assets_match_external_id", "client_account_id", "engagement_id", "external_id"),
         Index(
             "ix_assets_match_serial_number", "client_account_id", "engagement_id", "serial_number"
         ),
         Index("ix_assets_match_hostname", "client_account_id", "engagement_id", "hostname"),
-        Index("ix_assets_match_fqdn", "client_account_id", "engagement_id", "fqdn"),
         Index("ix_assets_match_ip_address", "client_account_id", "engagement_id", "ip_address"),
-        Index("ix_assets_tenant_name", "client_account_id", "engagement_id", "name"),
         # The health metric assets_missing_master_flow_id (0009).
         Index(
             "ix_assets_missing_master_flow",
