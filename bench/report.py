@@ -118,7 +118,10 @@ def lines(results: dict[str, Any]) -> list[Line]:
     if b3:
         for name, form in b3["forms"].items():
             label = f"{name} (page {form['page']})"
-            targeted = not name.startswith("contains")  # the target: prefix search
+            # The target (#14): page 1 and every keyset page, with and without a prefix
+            # search. A deep offset page skips its rows one by one (keyset paging is the
+            # "next" link); it and contains-search are reported without a target.
+            targeted = not name.startswith("contains") and "offset_page_deep" not in name
             out.append(
                 Line(
                     "B3",
