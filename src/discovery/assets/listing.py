@@ -145,7 +145,8 @@ def _as_read(column: KeyedColumnElement[Any]) -> Any:
     """``column`` in a page's select list as the driver reads it: psycopg already gives
     each value its Python type (uuid, datetime, list, dict); a number column is read as
     a float by PostgreSQL (``float8``, the same value as ``float(Decimal)``), so that
-    SQLAlchemy need not convert values one by one (2 of a page's 6 ms for 200 rows)."""
+    SQLAlchemy need not convert values one by one (about 1 ms of the 5-6 ms that reading
+    a page of 200 rows took)."""
     expression: Any = column
     if isinstance(column.type, Numeric) and not column.type.asdecimal:
         expression = cast(column, DOUBLE_PRECISION)
