@@ -243,9 +243,12 @@ async def count_assets(
     return max(await _estimate(session, matching), counted), False
 
 
-async def _count_prefix_search(session: AsyncSession, where: AssetFilter) -> tuple[int, bool]:
-    """(total, exact) of a prefix search narrowed by nothing else, read from the four
-    prefix indexes rather than from the assets.
+async def _count_prefix_search(
+    session: AsyncSession, where: AssetFilter, ranges: list[Any]
+) -> tuple[int, bool]:
+    """(total, exact) of a prefix search narrowed by nothing else, whose per-column
+    ``ranges`` are ``where.prefix_ranges(bounded=True)``: read from the four prefix
+    indexes rather than from the assets.
 
     Counting the union of the four ranges up to SEARCH_COUNT_LIMIT read the engagement's
     rows in whatever order the planner chose (a sequential scan of 5,000 rows for 1,001
@@ -255,8 +258,6 @@ async def _count_prefix_search(session: AsyncSession, where: AssetFilter) -> tup
     Otherwise every range holds at most the limit, and their union (up to four times the
     limit) is counted exactly.
     """
-    ranges = where.prefix_ranges(bounded=True)
-    assert ranges is not None
     tenant = where.without_search().conditions()
     limit = SEARCH_COUNT_LIMIT
 
@@ -293,8 +294,9 @@ async def list_assets(
         conditions, counted = await _contains_conditions(
             session, where, after, reach if in_order else None
         )
-    if counted is None and not where.narrowed and where.prefix_ranges() is not None:
-        counted = await _count_prefix_search(session, where)
+    ranges = None if counted is not None or where.narrowed else where.prefix_ranges(bounded=True)
+    if ranges is not None:
+        counted = await _count_prefix_search(session, where, ranges)
     total, exact = counted or await count_assets(
         session, conditions, min(SEARCH_COUNT_LIMIT, COUNT_LIMIT) if where.q else COUNT_LIMIT
     )
